@@ -1,0 +1,53 @@
+/**
+ * What every subcommand is given, and what it provides to the dispatcher.
+ *
+ * @module
+ */
+import type { ZdbServer, ZdbServerOptions } from "../fs/zdb/mod.ts";
+import type { LogLevel, RootLogger } from "../lib/log.ts";
+import type { FlagSpec, ParsedArgs } from "./args.ts";
+import type { HomeEnv } from "./home.ts";
+import type { StopWaiter } from "./signals.ts";
+
+/**
+ * Everything the CLI takes from the outside world. main.ts builds the real
+ * one; tests pass fakes. The CLI never reads Deno.env or Deno.args itself.
+ */
+export interface CliDeps {
+  /** The program version (deno.json "version"). */
+  version: string;
+  /** The environment values the CLI cares about, read by main.ts. */
+  env: HomeEnv;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** A logger to stderr and, when there is a home, to a rotating file in it. */
+  createLogger(level: LogLevel, home: string | undefined): RootLogger;
+  /** Starts an embedded ZDB server (fs/zdb/mod.ts). */
+  startZdbServer(options: ZdbServerOptions): Promise<ZdbServer>;
+  /** Starts listening for SIGINT / SIGTERM (see signals.ts). */
+  waitForStop(): StopWaiter;
+}
+
+export interface CommandContext {
+  deps: CliDeps;
+  /** The state directory, or undefined when nothing names one. */
+  home: string | undefined;
+  logLevel: LogLevel;
+}
+
+export interface Command {
+  name: string;
+  /** One line for the subcommand list. */
+  summary: string;
+  /** The full help text, ending with a newline. */
+  usage: string;
+  /** The subcommand's own flags (the global ones are added by the dispatcher). */
+  flags: FlagSpec;
+  /** Returns the exit code: 0 done, 1 a failure it explained. Throws UsageError for 2. */
+  run(parsed: ParsedArgs, context: CommandContext): Promise<number>;
+}
+
+/** The message of any thrown value, for one-line error reports. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

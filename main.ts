@@ -1,0 +1,41 @@
+/**
+ * qsfs, the composition root: the only module that reads Deno.args and
+ * Deno.env. It builds the CLI's dependencies and hands over.
+ *
+ * @module
+ */
+import denoJson from "./deno.json" with { type: "json" };
+import { runCli } from "./cli/run.ts";
+import { waitForStopSignal } from "./cli/signals.ts";
+import { createLogger } from "./lib/log.ts";
+
+const encoder = new TextEncoder();
+
+function writeAll(target: { writeSync(p: Uint8Array): number }, text: string) {
+  const bytes = encoder.encode(text);
+  let done = 0;
+  while (done < bytes.length) done += target.writeSync(bytes.subarray(done));
+}
+
+if (import.meta.main) {
+  const code = await runCli(Deno.args, {
+    version: denoJson.version,
+    env: {
+      qsfsHome: Deno.env.get("QSFS_HOME"),
+      xdgDataHome: Deno.env.get("XDG_DATA_HOME"),
+      homeDir: Deno.env.get("HOME"),
+    },
+    stdout: (text) => writeAll(Deno.stdout, text),
+    stderr: (text) => writeAll(Deno.stderr, text),
+    createLogger: (level, home) =>
+      createLogger({
+        level,
+        stderr: true,
+        filePath: home === undefined ? undefined : `${home}/logs/qsfs.log`,
+      }),
+    // Loaded on demand, so the rest of the CLI does not load the server.
+    startZdbServer: async (options) => (await import("./fs/zdb/mod.ts")).startZdbServer(options),
+    waitForStop: () => waitForStopSignal(),
+  });
+  Deno.exit(code);
+}
