@@ -373,10 +373,11 @@ function replayEntries(
     const valueOffset = offset + ENTRY_HEADER_BYTES + header.keyLength;
     const entryEnd = valueOffset + header.valueLength;
     if (entryEnd > size) return { offset, reason: "entry runs past the end of the file" };
+    // Copy the key first: viewing the value may refill the window under headBytes.
+    const key = headBytes.slice(ENTRY_HEADER_BYTES, ENTRY_HEADER_BYTES + header.keyLength);
     if (checkValues && checksum(window.view(valueOffset, header.valueLength)) !== header.valueCrc) {
       return { offset, reason: "value checksum mismatch" };
     }
-    const key = headBytes.slice(ENTRY_HEADER_BYTES, ENTRY_HEADER_BYTES + header.keyLength);
     const location = {
       segmentId,
       valueOffset,
