@@ -43,9 +43,13 @@ const SOURCE_EXTENSION = /\.(?:ts|tsx|mts|js|jsx|mjs)$/;
 const SKIPPED_DIRECTORIES = new Set(["node_modules", "dist", "vendor"]);
 const HONO = /^(?:npm:|jsr:)?(?:hono|@hono\/[^/@]+)(?:$|[@/])/;
 
-/** Files that may read Deno.env / Deno.args: the composition root, and scripts (their own entry points). */
+/**
+ * Files that may read Deno.env / Deno.args: the composition root, scripts and
+ * benchmarks (their own entry points), and test programs run as child processes.
+ */
 function mayReadEnv(file: string): boolean {
-  return file === "main.ts" || under("scripts")(file);
+  return file === "main.ts" || under("scripts")(file) || under("bench")(file) ||
+    under("tests")(file);
 }
 
 function under(...directories: string[]): (path: string) => boolean {

@@ -1,0 +1,277 @@
+/**
+ * The request loop on an open /dev/fuse descriptor.
+ *
+ * `readerCount` reads are outstanding at once, each a nonblocking FFI call on
+ * its own thread, each into its own buffer of max_write + one page. A request
+ * is decoded synchronously, so its buffer is free again at once, except for
+ * WRITE, whose data stays a view into the buffer until the filesystem is done
+ * (the reader takes a fresh buffer from the pool). At most
+ * `requestsInflightMax` requests are read and unanswered; a reader waits for
+ * a slot before it reads. Replies are written synchronously: small ones copied
+ * behind the header in one write(2), larger ones (READ data) as a writev(2)
+ * of the header and the caller's bytes, without a copy.
+ *
+ * The loop ends when the kernel says the connection is gone (the mount was
+ * unmounted or aborted); {@link FuseSession.serve} then waits for requests
+ * still running, calls `destroy`, and closes the descriptor.
+ *
+ * @module
+ */
+
+import { EAGAIN, EINTR, EIO, ENOSYS, FsError } from "../errno.ts";
+import * as abi from "./abi.ts";
+import { decodeHeader, decodeRequest } from "./decode.ts";
+import { dispatch, type ReplyBody } from "./dispatch.ts";
+import { encodeInitReply } from "./encode.ts";
+import {
+  effectiveMaxWriteBytes,
+  type InitSettings,
+  negotiateInit,
+  PAGE_SIZE_BYTES,
+} from "./init.ts";
+import { deviceGone, type Libc, openLibc } from "./_libc.ts";
+import { ReplyWriter } from "./_reply_writer.ts";
+import { Semaphore } from "./_semaphore.ts";
+import { RequestState } from "./_request_state.ts";
+import type { InitInfo, RawFileSystem } from "./raw_fs.ts";
+import { type FuseLogger, resolveInitSettings, type SessionOptions } from "./session_options.ts";
+import type { FuseRequest, UnknownRequest } from "./types.ts";
+
+export type { FuseLogger, SessionOptions };
+
+/** Consecutive failed reads on a live connection before the session gives up (a bug guard). */
+const READ_FAILURES_MAX = 1000;
+
+/** Serves one FUSE connection. Create it on a descriptor from `mountFuse`, then `serve()`. */
+export class FuseSession {
+  readonly #fd: number;
+  readonly #fs: RawFileSystem;
+  readonly #options: SessionOptions;
+  readonly #logger: FuseLogger;
+  readonly #inflight = new Map<number, RequestState>();
+  readonly #running = new Set<Promise<void>>();
+  readonly #buffers: Uint8Array<ArrayBuffer>[] = [];
+  #libc: Libc | null = null;
+  #replies: ReplyWriter | null = null;
+  #slots: Semaphore;
+  #bufferBytes = 0;
+  #ended = false;
+  #destroyed = false;
+  readonly #initDone = Promise.withResolvers<InitInfo>();
+  /** Resolves once INIT is answered: from then on the mount is usable. Rejects if INIT failed. */
+  readonly initialized: Promise<InitInfo> = this.#initDone.promise;
+
+  constructor(fd: number, fs: RawFileSystem, options: SessionOptions = {}) {
+    this.#fd = fd;
+    this.#fs = fs;
+    this.#options = options;
+    this.#logger = options.logger ?? console;
+    this.#slots = new Semaphore(Math.max(1, options.requestsInflightMax ?? 64));
+    this.initialized.catch(() => {}); // Observed by whoever awaits it; never unhandled.
+  }
+
+  /** Serves until the connection ends; then closes the descriptor. */
+  async serve(): Promise<void> {
+    if (this.#libc !== null) throw new Error("Cannot serve a FUSE session twice");
+    this.#libc = openLibc();
+    this.#replies = new ReplyWriter(this.#libc, this.#fd, this.#logger);
+    try {
+      const settings = await resolveInitSettings(this.#options, this.#fs);
+      this.#bufferBytes = Math.max(
+        abi.FUSE_MIN_READ_BUFFER_BYTES,
+        effectiveMaxWriteBytes(settings) + PAGE_SIZE_BYTES,
+      );
+      const readerCount = Math.max(1, this.#options.readerCount ?? 4);
+      await Promise.all(Array.from({ length: readerCount }, () => this.#readLoop(settings)));
+      while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+      await this.#destroy();
+    } finally {
+      this.#libc.symbols.close(this.#fd);
+      this.#libc.close();
+    }
+  }
+
+  async #readLoop(settings: InitSettings): Promise<void> {
+    const libc = this.#libc!;
+    let buffer = this.#takeBuffer();
+    let failures = 0;
+    while (!this.#ended) {
+      await this.#slots.acquire();
+      if (this.#ended) {
+        this.#slots.release();
+        break;
+      }
+      const n = Number(await libc.symbols.read(this.#fd, buffer, BigInt(buffer.length)));
+      if (n <= 0) {
+        this.#slots.release();
+        // errno is lost on the reader thread: ask poll(2) whether the connection is gone.
+        if (deviceGone(libc, this.#fd) || ++failures > READ_FAILURES_MAX) this.#ended = true;
+        continue;
+      }
+      failures = 0;
+      if (this.#handle(buffer.subarray(0, n), settings)) buffer = this.#takeBuffer();
+    }
+    this.#buffers.push(buffer);
+  }
+
+  #takeBuffer(): Uint8Array<ArrayBuffer> {
+    return this.#buffers.pop() ?? new Uint8Array(new ArrayBuffer(this.#bufferBytes));
+  }
+
+  /** Handles one request; true if its buffer now belongs to the request (WRITE). */
+  #handle(bytes: Uint8Array<ArrayBuffer>, settings: InitSettings): boolean {
+    let request: FuseRequest | UnknownRequest;
+    try {
+      request = decodeRequest(bytes);
+    } catch (error) {
+      this.#logger.error("Cannot decode a FUSE request", { error: String(error) });
+      const unique = bytes.length >= abi.InHeader.sizeBytes ? decodeHeader(bytes).unique : 0;
+      this.#reply(unique, error instanceof FsError ? error.errno : EIO, null);
+      this.#slots.release();
+      return false;
+    }
+    switch (request.opcode) {
+      case abi.Opcode.INIT:
+        this.#track(this.#init(request, settings).finally(() => this.#slots.release()));
+        return false;
+      case abi.Opcode.FORGET:
+      case abi.Opcode.BATCH_FORGET:
+        this.#forget(request);
+        this.#slots.release();
+        return false;
+      case abi.Opcode.INTERRUPT:
+        this.#interrupt(request.header.unique, request.body.unique);
+        this.#slots.release();
+        return false;
+      case abi.Opcode.DESTROY:
+        this.#track(
+          this.#destroy().then(() => this.#reply(request.header.unique, 0, null)).finally(() => {
+            this.#slots.release();
+          }),
+        );
+        return false;
+    }
+    const owned = request.opcode === abi.Opcode.WRITE;
+    this.#track(this.#serveRequest(request, owned ? bytes.buffer : null));
+    return owned;
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked: Promise<void> = work.catch((error) => {
+      this.#logger.error("FUSE session task failed", { error: String(error) });
+    }).finally(() => this.#running.delete(tracked));
+    this.#running.add(tracked);
+  }
+
+  async #serveRequest(
+    request: FuseRequest | UnknownRequest,
+    owned: ArrayBuffer | null,
+  ): Promise<void> {
+    const { unique, opcode } = request.header;
+    const state = new RequestState(request.header);
+    this.#inflight.set(unique, state);
+    try {
+      if (request.opcode === "unknown") {
+        throw new FsError(ENOSYS, `Cannot serve ${abi.opcodeName(opcode)}: not supported`);
+      }
+      this.#reply(unique, 0, await dispatch(this.#fs, state, request));
+    } catch (error) {
+      this.#reply(unique, this.#errnoOf(error, state, request), null);
+    } finally {
+      this.#inflight.delete(unique);
+      this.#slots.release();
+      if (owned !== null) this.#buffers.push(new Uint8Array(owned));
+    }
+  }
+
+  #errnoOf(error: unknown, state: RequestState, request: FuseRequest | UnknownRequest): number {
+    if (error instanceof FsError) return error.errno;
+    if (state.interrupted) return EINTR;
+    this.#logger.error(
+      `FUSE ${abi.opcodeName(request.header.opcode)} failed with a non-FsError; replying EIO`,
+      {
+        nodeId: request.header.nodeId,
+        error: error instanceof Error ? error.stack ?? error.message : String(error),
+      },
+    );
+    return EIO;
+  }
+
+  async #init(
+    request: Extract<FuseRequest, { opcode: typeof abi.Opcode.INIT }>,
+    settings: InitSettings,
+  ): Promise<void> {
+    const outcome = negotiateInit(request.body, settings);
+    const unique = request.header.unique;
+    if (outcome.kind === "retry") {
+      this.#reply(unique, 0, encodeInitReply(outcome.reply));
+      return;
+    }
+    if (outcome.kind === "refuse") {
+      this.#failInit(unique, outcome.errno, new Error(outcome.message));
+      return;
+    }
+    const info: InitInfo = {
+      kernelMinor: request.body.minor,
+      kernelFlags: request.body.flags,
+      reply: outcome.reply,
+    };
+    try {
+      await this.#fs.init?.(info);
+    } catch (error) {
+      this.#failInit(unique, error instanceof FsError ? error.errno : EIO, error);
+      return;
+    }
+    this.#reply(unique, 0, encodeInitReply(outcome.reply));
+    this.#initDone.resolve(info);
+  }
+
+  /** Answers INIT with an error: the kernel then fails every access with ECONNREFUSED. */
+  #failInit(unique: number, errno: number, error: unknown): void {
+    this.#logger.error("Cannot start the FUSE session", { error: String(error) });
+    this.#reply(unique, errno, null);
+    this.#initDone.reject(error);
+  }
+
+  #forget(
+    request: Extract<
+      FuseRequest,
+      { opcode: typeof abi.Opcode.FORGET | typeof abi.Opcode.BATCH_FORGET }
+    >,
+  ): void {
+    const fs = this.#fs;
+    const failed = (error: unknown) =>
+      this.#logger.error("FUSE FORGET failed", { error: String(error) });
+    const settle = (result: void | Promise<void>) => {
+      if (result instanceof Promise) result.catch(failed);
+    };
+    try {
+      if (request.opcode === abi.Opcode.FORGET) settle(fs.forget?.(request.body));
+      else if (fs.batchForget) settle(fs.batchForget(request.body));
+      else for (const item of request.body.items) settle(fs.forget?.(item));
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  #interrupt(ownUnique: number, targetUnique: number): void {
+    const target = this.#inflight.get(targetUnique);
+    if (target === undefined) {
+      // Not read yet (or already answered): EAGAIN asks the kernel to send it again.
+      this.#reply(ownUnique, EAGAIN, null);
+      return;
+    }
+    target.interrupt();
+    this.#fs.interrupt?.({ unique: targetUnique });
+  }
+
+  async #destroy(): Promise<void> {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    await this.#fs.destroy?.();
+  }
+
+  #reply(unique: number, errno: number, body: ReplyBody): void {
+    this.#replies!.write(unique, errno, body);
+  }
+}
