@@ -99,7 +99,7 @@ export class ZdbClientCore {
   async select(namespace: string, password?: string): Promise<void> {
     if (this.#closed) throw new ZdbClosedError();
     const connection = this.#connection?.alive ? this.#connection : await this.#connect();
-    await this.#selectOn(connection, namespace, password);
+    await this.#selectOn(connection, namespace, password, this.#options.commandTimeoutMs);
     this.#options.namespace = namespace;
     this.#options.password = password;
   }
@@ -108,7 +108,7 @@ export class ZdbClientCore {
   async auth(adminPassword: string): Promise<void> {
     if (this.#closed) throw new ZdbClosedError();
     const connection = this.#connection?.alive ? this.#connection : await this.#connect();
-    await this.#authOn(connection, adminPassword);
+    await this.#authOn(connection, adminPassword, this.#options.commandTimeoutMs);
     this.#options.adminPassword = adminPassword;
   }
 
@@ -159,11 +159,14 @@ export class ZdbClientCore {
         if (this.#connection === closed) this.#connection = undefined;
       },
     });
+    // The handshake is part of connecting: a server that accepts but never
+    // answers costs a connect timeout per attempt, not a command timeout.
+    const timeoutMs = this.#options.connectTimeoutMs;
     try {
       if (this.#options.adminPassword !== undefined) {
-        await this.#authOn(connection, this.#options.adminPassword);
+        await this.#authOn(connection, this.#options.adminPassword, timeoutMs);
       }
-      await this.#selectOn(connection, this.#options.namespace, this.#options.password);
+      await this.#selectOn(connection, this.#options.namespace, this.#options.password, timeoutMs);
       return connection;
     } catch (error) {
       connection.close("handshake failed");
@@ -171,8 +174,7 @@ export class ZdbClientCore {
     }
   }
 
-  async #authOn(connection: RespConnection, adminPassword: string): Promise<void> {
-    const timeoutMs = this.#options.commandTimeoutMs;
+  async #authOn(connection: RespConnection, adminPassword: string, timeoutMs: number) {
     if (!this.#options.secure) {
       expectOk("AUTH", await connection.send(["AUTH", adminPassword], timeoutMs));
       return;
@@ -185,8 +187,12 @@ export class ZdbClientCore {
     expectOk("AUTH", await connection.send(["AUTH", "SECURE", proof], timeoutMs));
   }
 
-  async #selectOn(connection: RespConnection, namespace: string, password: string | undefined) {
-    const timeoutMs = this.#options.commandTimeoutMs;
+  async #selectOn(
+    connection: RespConnection,
+    namespace: string,
+    password: string | undefined,
+    timeoutMs: number,
+  ) {
     if (password === undefined) {
       expectOk("SELECT", await connection.send(["SELECT", namespace], timeoutMs));
     } else if (!this.#options.secure) {
