@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import denoJson from "./deno.json" with { type: "json" };
 import { runCli } from "./cli/run.ts";
 import { waitForStopSignal } from "./cli/signals.ts";
@@ -24,7 +25,10 @@ if (import.meta.main) {
       qsfsHome: Deno.env.get("QSFS_HOME"),
       xdgDataHome: Deno.env.get("XDG_DATA_HOME"),
       homeDir: Deno.env.get("HOME"),
+      zdbAdminPassword: Deno.env.get("QSFS_ZDB_ADMIN_PASSWORD"),
     },
+    // How this program runs itself again: the background daemon, local storage nodes.
+    selfCommand: [Deno.execPath(), "run", "-A", fileURLToPath(import.meta.url)],
     stdout: (text) => writeAll(Deno.stdout, text),
     stderr: (text) => writeAll(Deno.stderr, text),
     createLogger: (level, home) =>
@@ -35,6 +39,7 @@ if (import.meta.main) {
       }),
     // Loaded on demand, so the rest of the CLI does not load the server.
     startZdbServer: async (options) => (await import("./fs/zdb/mod.ts")).startZdbServer(options),
+    startDaemon: async (options) => (await import("./server/daemon.ts")).startDaemon(options),
     waitForStop: () => waitForStopSignal(),
   });
   Deno.exit(code);

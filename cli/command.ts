@@ -5,9 +5,16 @@
  */
 import type { ZdbServer, ZdbServerOptions } from "../fs/zdb/mod.ts";
 import type { LogLevel, RootLogger } from "../lib/log.ts";
+import type { Daemon, DaemonOptions } from "../server/daemon.ts";
 import type { FlagSpec, ParsedArgs } from "./args.ts";
 import type { HomeEnv } from "./home.ts";
 import type { StopWaiter } from "./signals.ts";
+
+/** The environment values the CLI cares about, read by main.ts. */
+export interface CliEnv extends HomeEnv {
+  /** QSFS_ZDB_ADMIN_PASSWORD: `qsfs zdb`'s admin password when --admin-password is not given. */
+  zdbAdminPassword?: string;
+}
 
 /**
  * Everything the CLI takes from the outside world. main.ts builds the real
@@ -16,14 +23,20 @@ import type { StopWaiter } from "./signals.ts";
 export interface CliDeps {
   /** The program version (deno.json "version"). */
   version: string;
-  /** The environment values the CLI cares about, read by main.ts. */
-  env: HomeEnv;
+  env: CliEnv;
+  /**
+   * The command that runs this program again, e.g. [deno, "run", "-A", "/path/main.ts"]:
+   * for the background daemon and for local storage nodes.
+   */
+  selfCommand: readonly string[];
   stdout(text: string): void;
   stderr(text: string): void;
   /** A logger to stderr and, when there is a home, to a rotating file in it. */
   createLogger(level: LogLevel, home: string | undefined): RootLogger;
   /** Starts an embedded ZDB server (fs/zdb/mod.ts). */
   startZdbServer(options: ZdbServerOptions): Promise<ZdbServer>;
+  /** Starts the daemon in this process (server/daemon.ts). */
+  startDaemon(options: DaemonOptions): Promise<Daemon>;
   /** Starts listening for SIGINT / SIGTERM (see signals.ts). */
   waitForStop(): StopWaiter;
 }

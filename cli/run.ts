@@ -8,9 +8,12 @@ import { isLogLevel, type LogLevel } from "../lib/log.ts";
 import { booleanFlag, type FlagSpec, parseArgs, stringFlag, UsageError } from "./args.ts";
 import { type CliDeps, type Command, errorMessage } from "./command.ts";
 import { resolveHome } from "./home.ts";
+import { nodesCommand } from "./nodes_command.ts";
+import { serveCommand } from "./serve_command.ts";
+import { stopCommand } from "./stop_command.ts";
 import { zdbCommand } from "./zdb_command.ts";
 
-export const COMMANDS: readonly Command[] = [zdbCommand];
+export const COMMANDS: readonly Command[] = [nodesCommand, serveCommand, stopCommand, zdbCommand];
 
 /** Global flags a subcommand also accepts after its name. */
 const FLAGS_AFTER_COMMAND: FlagSpec = {
@@ -44,7 +47,8 @@ Global flags:
   -V, --version      Print the version
 
 "qsfs help <subcommand>" or "qsfs <subcommand> --help" shows a subcommand's flags.
-The storage daemon and web UI (qsfs without a subcommand) are not built yet.
+"qsfs serve" runs the daemon; "nodes" starts it in the background when none runs.
+The web UI (qsfs without a subcommand) is not built yet.
 `;
 }
 

@@ -34,6 +34,8 @@ function fakeWorld(options: { startError?: Error } = {}): FakeWorld {
       stdout: (text) => world.stdout.push(text),
       stderr: (text) => world.stderr.push(text),
       createLogger: () => nullLogger,
+      selfCommand: ["qsfs"],
+      startDaemon: () => Promise.reject(new Error("no daemon in these tests")),
       startZdbServer: (serverOptions) => {
         if (options.startError) return Promise.reject(options.startError);
         world.started.push(serverOptions);
@@ -69,7 +71,10 @@ Deno.test("runCli() --version and --help print to stdout and exit 0", async () =
   for (const args of [["--help"], ["-h"], [], ["help"]]) {
     world.stdout.length = 0;
     assert.equal(await runCli(args, world.deps), 0);
-    assert.match(world.stdout.join(""), /Usage: qsfs .*\n[\s\S]*Subcommands:\n {2}zdb /);
+    assert.match(
+      world.stdout.join(""),
+      /Usage: qsfs .*\n[\s\S]*Subcommands:\n(?: {2}\w+ .*\n)* {2}zdb /,
+    );
   }
   for (const args of [["help", "zdb"], ["zdb", "--help"], ["--help", "zdb"]]) {
     world.stdout.length = 0;
@@ -200,3 +205,20 @@ async function waitFor(condition: () => boolean) {
   }
   throw new Error("Cannot wait: the condition never became true");
 }
+
+Deno.test("runCli() zdb takes its admin password from QSFS_ZDB_ADMIN_PASSWORD, the flag first", async () => {
+  for (
+    const [args, expected] of [
+      [[], "from-env"],
+      [["--admin-password", "from-flag"], "from-flag"],
+    ] as const
+  ) {
+    const world = fakeWorld();
+    world.deps.env.zdbAdminPassword = "from-env";
+    const running = runCli(["zdb", "--data", "/d", ...args], world.deps);
+    await waitFor(() => world.stdout.length > 0);
+    assert.equal(world.started[0]!.adminPassword, expected);
+    world.signal();
+    assert.equal(await running, 0);
+  }
+});

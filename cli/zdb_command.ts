@@ -29,6 +29,8 @@ Flags:
                            per-namespace (NSSET mode) (default: mix)
   --admin-password P       Password for admin commands (NSNEW, NSSET, ...);
                            without it every client is admin, as in 0-db
+                           (default: $QSFS_ZDB_ADMIN_PASSWORD, which other
+                           users cannot read, unlike the command line)
   --sync always|interval   fsync after every write, or on a timer (default: always)
   --sync-interval-ms N     Timer for --sync interval, in ms (default: 1000)
   --log-level LEVEL        debug, info, warn or error (default: info); logs go to stderr
@@ -106,6 +108,9 @@ export function formatServerAddress(server: ZdbServer): string {
 async function runZdb(parsed: ParsedArgs, context: CommandContext): Promise<number> {
   const options = zdbOptionsFromArgs(parsed);
   const { deps } = context;
+  if (options.adminPassword === undefined && deps.env.zdbAdminPassword) {
+    options.adminPassword = deps.env.zdbAdminPassword;
+  }
   const logger = deps.createLogger(context.logLevel, context.home);
   // Listen for signals before announcing the address: whoever reads the line may
   // send SIGTERM at once, and it must close the server, not kill the process.

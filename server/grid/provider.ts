@@ -1,0 +1,140 @@
+/**
+ * The one interface every storage-node provider implements (issue 5), so the
+ * rest of qsfs never knows whether a node is an embedded ZDB server on this
+ * machine (`local`) or a 0-db namespace on the ThreeFold grid (`tfgrid`).
+ *
+ * Providers throw the domain errors of server/services/errors.ts (a leaf
+ * module) with the reason in the message.
+ *
+ * @module
+ */
+
+export type ProviderName = "local" | "tfgrid";
+
+/**
+ * What a node is doing: "running" answers; "starting" and "restarting" are on
+ * the way back; "failed" means the supervisor gave up; "stopped" means it is
+ * down on purpose (the daemon is not running, or it is being removed).
+ */
+export type NodeStatus = "starting" | "running" | "restarting" | "failed" | "stopped";
+
+/** A storage node as the registry records it and the API shows it. No secrets. */
+export interface StorageNode {
+  id: string;
+  provider: ProviderName;
+  /** Where clients connect: "host:port". */
+  endpoint: string;
+  /** The 0-db namespace that holds the data. */
+  namespace: string;
+  /** Names the namespace password in the registry's secret store, never the password. */
+  passwordRef: string;
+  /** local: the directory the node's own directory is in; tfgrid: the grid node and farm. */
+  location: string;
+  /** The namespace size limit (0-db maxsize). */
+  sizeBytes: number;
+  /** ISO 8601. */
+  createdAt: string;
+  status: NodeStatus;
+  /** local only: the node's server process while it runs. */
+  pid?: number;
+  /** local only: how many times the supervisor restarted it since the daemon started. */
+  restarts?: number;
+}
+
+export interface FindQuery {
+  /** How many nodes the caller wants (lets a provider say when there are too few). */
+  count?: number;
+  /** The size of each wanted node. */
+  sizeBytes?: number;
+  /** local: directories; tfgrid (later): countries, cities, farms or node ids. */
+  locations?: string[];
+}
+
+/** A place a node could be deployed. */
+export interface Candidate {
+  provider: ProviderName;
+  location: string;
+  freeBytes: number;
+  /** Provider-specific facts (local: the filesystem's device id). */
+  details: Record<string, string | number | boolean>;
+}
+
+export interface FindResult {
+  candidates: Candidate[];
+  /** Things the caller should know, e.g. that all candidates share one disk. */
+  warnings: string[];
+}
+
+export interface DeployRequest {
+  count: number;
+  sizeBytes: number;
+  /** Where to put the nodes, spread round-robin; the provider's default when absent. */
+  locations?: string[];
+}
+
+export interface DeployResult {
+  nodes: StorageNode[];
+  warnings: string[];
+}
+
+export interface RemoveOptions {
+  /** Remove even when the node holds data, or its contents cannot be checked. */
+  force?: boolean;
+}
+
+export interface NodeHealth {
+  id: string;
+  reachable: boolean;
+  /** Round trip of PING, when reachable. */
+  latencyMs?: number;
+  /** Live bytes in the namespace. */
+  usedBytes?: number;
+  /** What the namespace may still take (size minus used). */
+  freeBytes?: number;
+  /** Free space on the disk under the node, when the node reports it. */
+  diskFreeBytes?: number;
+  entries?: number;
+  /** Why it is not reachable. */
+  error?: string;
+  checkedAt: string;
+}
+
+export interface Quote {
+  provider: ProviderName;
+  count: number;
+  sizeBytes: number;
+  /** Cost of the whole request per month, in `currency`. */
+  costPerMonth: number;
+  currency: string;
+}
+
+export interface GridProvider {
+  readonly name: ProviderName;
+  find(query: FindQuery): Promise<FindResult>;
+  /** All or nothing: on failure nothing is left behind and the error says why. */
+  deploy(request: DeployRequest): Promise<DeployResult>;
+  list(): Promise<StorageNode[]>;
+  /** @throws {NodeNotFoundError} */
+  get(id: string): Promise<StorageNode>;
+  resize(id: string, sizeBytes: number): Promise<StorageNode>;
+  remove(id: string, options?: RemoveOptions): Promise<void>;
+  health(id: string): Promise<NodeHealth>;
+  quote(request: DeployRequest): Promise<Quote>;
+}
+
+/** Something that happened to a node, reported by a provider (the daemon keeps them). */
+export interface NodeEventInput {
+  type:
+    | "node_started"
+    | "node_exited"
+    | "node_restarted"
+    | "node_moved"
+    | "node_failed"
+    | "node_stopped"
+    | "node_removed"
+    | "node_deployed";
+  nodeId: string;
+  message: string;
+}
+
+export type NodeEventSink = (event: NodeEventInput) => void;

@@ -1,0 +1,69 @@
+/**
+ * /api/nodes: storage nodes of every provider.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { NodeService } from "../services/node_service.ts";
+import {
+  jsonObject,
+  numberField,
+  onlyFields,
+  queryFlag,
+  stringField,
+  stringListField,
+} from "./_body.ts";
+
+const REQUEST_FIELDS = ["provider", "count", "sizeBytes", "locations"] as const;
+
+export function nodesRoutes(nodes: NodeService) {
+  return new Hono()
+    .get("/", async (c) => c.json({ nodes: await nodes.list() }))
+    .post("/", async (c) => {
+      const body = await jsonObject(c);
+      onlyFields(body, REQUEST_FIELDS);
+      const result = await nodes.create({
+        provider: stringField(body, "provider"),
+        count: numberField(body, "count"),
+        sizeBytes: numberField(body, "sizeBytes"),
+        locations: stringListField(body, "locations"),
+      });
+      return c.json(result, 201);
+    })
+    .post("/find", async (c) => {
+      const body = await jsonObject(c);
+      onlyFields(body, REQUEST_FIELDS);
+      return c.json(
+        await nodes.find({
+          provider: stringField(body, "provider"),
+          count: numberField(body, "count", true),
+          sizeBytes: numberField(body, "sizeBytes", true),
+          locations: stringListField(body, "locations"),
+        }),
+      );
+    })
+    .post("/quote", async (c) => {
+      const body = await jsonObject(c);
+      onlyFields(body, REQUEST_FIELDS);
+      return c.json(
+        await nodes.quote({
+          provider: stringField(body, "provider"),
+          count: numberField(body, "count"),
+          sizeBytes: numberField(body, "sizeBytes"),
+          locations: stringListField(body, "locations"),
+        }),
+      );
+    })
+    .get("/:id", async (c) => c.json(await nodes.get(c.req.param("id"))))
+    .patch("/:id", async (c) => {
+      const body = await jsonObject(c);
+      onlyFields(body, ["sizeBytes"]);
+      return c.json(await nodes.resize(c.req.param("id"), numberField(body, "sizeBytes")));
+    })
+    .delete("/:id", async (c) => {
+      const id = c.req.param("id");
+      await nodes.remove(id, { force: queryFlag(c, "force") });
+      return c.json({ removed: id });
+    })
+    .get("/:id/health", async (c) => c.json(await nodes.health(c.req.param("id"))));
+}

@@ -1,0 +1,107 @@
+/**
+ * Domain errors: what services (and the grid providers under them) throw when
+ * a request cannot be done, with a stable `code` for scripts and a message
+ * that says why. server/http/errors.ts maps each `kind` to an HTTP status once;
+ * nothing here knows HTTP.
+ *
+ * Messages follow the house style: "Cannot <action>: <reason>", no final period.
+ *
+ * @module
+ */
+
+/** The families of failure; the HTTP layer gives each one a status. */
+export type DomainErrorKind =
+  | "invalid_input"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "unavailable"
+  | "failed";
+
+export class DomainError extends Error {
+  /** A stable, snake_case code, e.g. "node_not_found". */
+  readonly code: string;
+  readonly kind: DomainErrorKind;
+
+  constructor(kind: DomainErrorKind, code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DomainError";
+    this.kind = kind;
+    this.code = code;
+  }
+}
+
+/** A request that cannot be right whatever the state: a bad value or shape. */
+export class ValidationError extends DomainError {
+  constructor(message: string) {
+    super("invalid_input", "invalid_input", message);
+    this.name = "ValidationError";
+  }
+}
+
+export class NodeNotFoundError extends DomainError {
+  readonly nodeId: string;
+
+  constructor(nodeId: string) {
+    super("not_found", "node_not_found", `Cannot find storage node "${nodeId}": no such node`);
+    this.name = "NodeNotFoundError";
+    this.nodeId = nodeId;
+  }
+}
+
+/** A node still holds data, so removing it would lose that data. */
+export class NodeHoldsDataError extends DomainError {
+  constructor(message: string) {
+    super("conflict", "node_holds_data", message);
+    this.name = "NodeHoldsDataError";
+  }
+}
+
+/** A resize that the node's contents or its disk do not allow. */
+export class ResizeRefusedError extends DomainError {
+  constructor(message: string) {
+    super("conflict", "resize_refused", message);
+    this.name = "ResizeRefusedError";
+  }
+}
+
+/** Not enough room (disk space, free grid nodes) for what was asked. */
+export class InsufficientCapacityError extends DomainError {
+  constructor(message: string) {
+    super("conflict", "insufficient_capacity", message);
+    this.name = "InsufficientCapacityError";
+  }
+}
+
+/** A deployment failed part way; whatever it had started was undone. */
+export class DeployFailedError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("failed", "deploy_failed", message, options);
+    this.name = "DeployFailedError";
+  }
+}
+
+/** A storage node did not answer, or answered with an error. */
+export class NodeUnavailableError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("unavailable", "node_unavailable", message, options);
+    this.name = "NodeUnavailableError";
+  }
+}
+
+/** The daemon is still starting (restoring nodes) and cannot serve this yet. */
+export class NotReadyError extends DomainError {
+  constructor(message: string) {
+    super("unavailable", "not_ready", message);
+    this.name = "NotReadyError";
+  }
+}
+
+/** The name of a provider that is not set up in this daemon. */
+export class ProviderUnavailableError extends DomainError {
+  constructor(provider: string, reason: string) {
+    super("invalid_input", "provider_unavailable", `Cannot use provider "${provider}": ${reason}`);
+    this.name = "ProviderUnavailableError";
+  }
+}

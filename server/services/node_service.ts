@@ -1,0 +1,155 @@
+/**
+ * Storage nodes across providers: checks requests against the limits, picks
+ * the provider, and hands over. The pool-level rules of issue 5 (rebuild a
+ * node's shards elsewhere before removing it, grow the pool) will live here
+ * once the chunk store is wired in.
+ *
+ * @module
+ */
+import type {
+  DeployResult,
+  FindResult,
+  GridProvider,
+  NodeHealth,
+  ProviderName,
+  Quote,
+  StorageNode,
+} from "../grid/provider.ts";
+import { NodeNotFoundError, ProviderUnavailableError, ValidationError } from "./errors.ts";
+
+/** The most nodes one request may create. */
+export const NODE_COUNT_MAX = 64;
+/** 1 MiB: smaller nodes could not hold one chunk's shard with room to spare. */
+export const NODE_SIZE_MIN_BYTES = 1024 * 1024;
+/** 1 PiB. */
+export const NODE_SIZE_MAX_BYTES = 2 ** 50;
+const LOCATIONS_MAX = 64;
+
+export interface NodeRequest {
+  provider?: string;
+  count: number;
+  sizeBytes: number;
+  locations?: string[];
+}
+
+export interface FindRequest {
+  provider?: string;
+  count?: number;
+  sizeBytes?: number;
+  locations?: string[];
+}
+
+export interface NodeServiceDeps {
+  providers: Partial<Record<ProviderName, GridProvider>>;
+  /** @default "local" */
+  defaultProvider?: ProviderName;
+}
+
+export class NodeService {
+  readonly #providers: Partial<Record<ProviderName, GridProvider>>;
+  readonly #defaultProvider: ProviderName;
+
+  constructor(deps: NodeServiceDeps) {
+    this.#providers = deps.providers;
+    this.#defaultProvider = deps.defaultProvider ?? "local";
+  }
+
+  async find(request: FindRequest): Promise<FindResult> {
+    if (request.count !== undefined) checkCount(request.count);
+    if (request.sizeBytes !== undefined) checkSize(request.sizeBytes);
+    checkLocations(request.locations);
+    return await this.#provider(request.provider).find(request);
+  }
+
+  async create(request: NodeRequest): Promise<DeployResult> {
+    return await this.#provider(request.provider).deploy(checkRequest(request));
+  }
+
+  async quote(request: NodeRequest): Promise<Quote> {
+    return await this.#provider(request.provider).quote(checkRequest(request));
+  }
+
+  async list(): Promise<StorageNode[]> {
+    const lists = await Promise.all(
+      Object.values(this.#providers).map((provider) => provider.list()),
+    );
+    // Oldest first; the sort is stable, so each provider's own order (creation order) holds.
+    return lists.flat().sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async get(id: string): Promise<StorageNode> {
+    return await this.#owner(id).get(id);
+  }
+
+  async resize(id: string, sizeBytes: number): Promise<StorageNode> {
+    checkSize(sizeBytes);
+    return await this.#owner(id).resize(id, sizeBytes);
+  }
+
+  async remove(id: string, options: { force?: boolean } = {}): Promise<void> {
+    return await this.#owner(id).remove(id, options);
+  }
+
+  async health(id: string): Promise<NodeHealth> {
+    return await this.#owner(id).health(id);
+  }
+
+  #provider(name: string | undefined): GridProvider {
+    const chosen = name ?? this.#defaultProvider;
+    if (chosen !== "local" && chosen !== "tfgrid") {
+      throw new ValidationError(`Cannot use provider "${chosen}": use local or tfgrid`);
+    }
+    const provider = this.#providers[chosen];
+    if (provider === undefined) {
+      throw new ProviderUnavailableError(chosen, "it is not set up in this daemon yet");
+    }
+    return provider;
+  }
+
+  /** The provider of a node id ("local-3f9a0c1e" belongs to local). */
+  #owner(id: string): GridProvider {
+    const name = id.slice(0, id.indexOf("-"));
+    const provider = (this.#providers as Record<string, GridProvider | undefined>)[name];
+    if (provider === undefined) throw new NodeNotFoundError(id);
+    return provider;
+  }
+}
+
+function checkRequest(request: NodeRequest) {
+  checkCount(request.count);
+  checkSize(request.sizeBytes);
+  checkLocations(request.locations);
+  const { count, sizeBytes, locations } = request;
+  return locations === undefined ? { count, sizeBytes } : { count, sizeBytes, locations };
+}
+
+function checkCount(count: number) {
+  if (!Number.isSafeInteger(count) || count < 1 || count > NODE_COUNT_MAX) {
+    throw new ValidationError(
+      `Cannot use count ${count}: give a whole number from 1 to ${NODE_COUNT_MAX}`,
+    );
+  }
+}
+
+function checkSize(sizeBytes: number) {
+  if (
+    !Number.isSafeInteger(sizeBytes) || sizeBytes < NODE_SIZE_MIN_BYTES ||
+    sizeBytes > NODE_SIZE_MAX_BYTES
+  ) {
+    throw new ValidationError(
+      `Cannot use size ${sizeBytes} bytes: give a whole number of bytes from ${NODE_SIZE_MIN_BYTES} (1 MiB) to ${NODE_SIZE_MAX_BYTES} (1 PiB)`,
+    );
+  }
+}
+
+function checkLocations(locations: string[] | undefined) {
+  if (locations === undefined) return;
+  if (locations.length > LOCATIONS_MAX) {
+    throw new ValidationError(
+      `Cannot use ${locations.length} locations: give at most ${LOCATIONS_MAX}`,
+    );
+  }
+  for (const location of locations) {
+    if (location.trim() === "") throw new ValidationError("Cannot use an empty location");
+  }
+}
