@@ -10,6 +10,7 @@ type Bench = () => Promise<BenchResult>;
 
 const BENCHES: Record<string, () => Promise<Bench>> = {
   zdb: async () => (await import("../bench/zdb_bench.ts")).benchZdb,
+  codec: async () => (await import("../bench/codec_bench.ts")).benchCodec,
 };
 
 async function main(args: string[]): Promise<number> {

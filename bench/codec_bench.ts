@@ -1,0 +1,173 @@
+/**
+ * Benchmark of fs/codec: Reed-Solomon, AES-GCM and the whole chunk pipeline, each beside a
+ * reference measured in the same run (the plain table-lookup JS for Reed-Solomon, Deno's
+ * WebCrypto AES-GCM for encryption and the pipeline).
+ *
+ *     deno task bench codec        (with the chunk store figures, bench/chunk_bench.ts)
+ *
+ * Chunks are 1 MiB (16+4: 64 KiB shards). One core: every figure is one call after another
+ * on the main thread. Each figure is the best of a few short rounds, since the machine is
+ * shared and other load only ever slows a round down.
+ *
+ * @module
+ */
+import {
+  type BenchMetric,
+  type BenchResult,
+  describeMachine,
+  formatBenchTable,
+  metric,
+} from "./result.ts";
+import { compressionEngine } from "../fs/codec/compress.ts";
+import { ChunkCipher } from "../fs/codec/encrypt.ts";
+import { encodeParity, reconstructShards, type RowMultiplier } from "../fs/codec/erasure.ts";
+import { tableMultiplier } from "../fs/codec/erasure_js.ts";
+import { defaultKernel } from "../fs/codec/kernel.ts";
+import { decodeChunk, encodeChunk } from "../fs/codec/pipeline.ts";
+import { benchChunkStore } from "./chunk_bench.ts";
+
+export type { BenchResult };
+
+const CHUNK_BYTES = 1024 * 1024;
+const ROUNDS = 5;
+const ROUND_MS = 100;
+
+/** Best bytes per second of `run` (which handles `bytes` per call) over a few rounds. */
+async function throughput(bytes: number, run: () => unknown): Promise<number> {
+  for (let i = 0; i < 3; i++) await run(); // Warm up: tier up the JIT, fill pools.
+  let best = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    let calls = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < ROUND_MS || calls < 2) {
+      await run();
+      calls++;
+      elapsed = performance.now() - start;
+    }
+    best = Math.max(best, (calls * bytes) / (elapsed / 1000));
+  }
+  return best;
+}
+
+function randomBytes(length: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length);
+  for (let at = 0; at < length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+  return bytes;
+}
+
+/** JSON-like records: zstd level 1 makes them ~15 times smaller. */
+function compressibleBytes(length: number): Uint8Array {
+  const records = [];
+  for (let i = 0; records.length * 40 < length; i++) {
+    records.push({ id: i, name: `file-${(i * 7919) % 1000}.txt`, size: (i * 37) % 100000 });
+  }
+  return new TextEncoder().encode(JSON.stringify(records)).slice(0, length);
+}
+
+async function benchErasure(k: number, m: number): Promise<BenchMetric[]> {
+  const shardBytes = CHUNK_BYTES / k;
+  const data = Array.from({ length: k }, () => randomBytes(shardBytes));
+  const parity = Array.from({ length: m }, () => new Uint8Array(shardBytes));
+  const wasm = await throughput(CHUNK_BYTES, () => encodeParity(data, parity));
+  const table = await throughput(
+    CHUNK_BYTES,
+    () => encodeParity(data, parity, { multiplier: tableMultiplier }),
+  );
+  // m data shards lost: the worst case, every one rebuilt from parity.
+  const damaged = [...data, ...parity].map((shard, index) => index < m ? null : shard);
+  const rebuild = (multiplier: RowMultiplier = defaultKernel()) => () =>
+    reconstructShards(damaged, k, { dataOnly: true, multiplier });
+  const wasmRebuild = await throughput(CHUNK_BYTES, rebuild());
+  const tableRebuild = await throughput(CHUNK_BYTES, rebuild(tableMultiplier));
+  const reference = (value: number) => ({ name: "table-lookup JS, same run", value: value / 1e9 });
+  return [
+    metric(`rs_encode_${k}_${m}_gbps`, "GB/s", wasm / 1e9, reference(table)),
+    metric(`rs_reconstruct_${k}_${m}_gbps`, "GB/s", wasmRebuild / 1e9, reference(tableRebuild)),
+  ];
+}
+
+async function webCryptoSeal(): Promise<() => Promise<unknown>> {
+  const key = await crypto.subtle.importKey("raw", randomBytes(32), "AES-GCM", false, [
+    "encrypt",
+  ]);
+  const plain = randomBytes(CHUNK_BYTES);
+  const iv = randomBytes(12);
+  return () => crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, plain);
+}
+
+async function benchCipher(webCryptoMbps: number): Promise<BenchMetric[]> {
+  const cipher = await ChunkCipher.create(randomBytes(32));
+  const plain = randomBytes(CHUNK_BYTES);
+  const sealed = new Uint8Array(CHUNK_BYTES);
+  const runs = Array.from({ length: 16 }, (_, i) => sealed.subarray(i * 65536, (i + 1) * 65536));
+  const tag = new Uint8Array(16);
+  const aad = new Uint8Array(24);
+  const whole = await throughput(
+    CHUNK_BYTES,
+    () => cipher.seal(randomBytes(12), aad, [plain], [sealed], tag),
+  );
+  const spread = await throughput(
+    CHUNK_BYTES,
+    () => cipher.seal(randomBytes(12), aad, [plain], runs, tag),
+  );
+  const reference = { name: "WebCrypto AES-256-GCM, same run", value: webCryptoMbps };
+  return [
+    metric("aes_gcm_mbps", "MB/s", whole / 1e6, reference),
+    metric("aead_encrypt_mbps", "MB/s", spread / 1e6, reference),
+  ];
+}
+
+async function benchPipeline(webCryptoMbps: number): Promise<BenchMetric[]> {
+  const options = { masterKey: randomBytes(32), dataShards: 16, parityShards: 4 };
+  const reference = { name: "WebCrypto AES-256-GCM alone, same run", value: webCryptoMbps };
+  const metrics: BenchMetric[] = [];
+  for (
+    const [suffix, plain] of [["", randomBytes(CHUNK_BYTES)], [
+      "_compressible",
+      compressibleBytes(CHUNK_BYTES),
+    ]] as const
+  ) {
+    const encode = await throughput(CHUNK_BYTES, () => encodeChunk(plain, options));
+    const shards = await encodeChunk(plain, options);
+    const decode = await throughput(CHUNK_BYTES, () => decodeChunk(shards, options));
+    metrics.push(metric(`pipeline_encode${suffix}_mbps`, "MB/s", encode / 1e6, reference));
+    metrics.push(metric(`pipeline_decode${suffix}_mbps`, "MB/s", decode / 1e6, reference));
+  }
+  const plain = randomBytes(CHUNK_BYTES);
+  const unverified = await throughput(
+    CHUNK_BYTES,
+    () => encodeChunk(plain, { ...options, verify: false }),
+  );
+  const shards = await encodeChunk(plain, options);
+  const damaged = shards.map((shard, index) => index < 4 ? null : shard);
+  const degraded = await throughput(CHUNK_BYTES, () => decodeChunk(damaged, options));
+  metrics.push(metric("pipeline_encode_unverified_mbps", "MB/s", unverified / 1e6, reference));
+  metrics.push(metric("pipeline_decode_degraded_mbps", "MB/s", degraded / 1e6, reference));
+  return metrics;
+}
+
+/** Runs every codec and chunk store figure once; about half a minute. */
+export async function benchCodec(): Promise<BenchResult> {
+  const webCryptoMbps = (await throughput(CHUNK_BYTES, await webCryptoSeal())) / 1e6;
+  const cipher = await ChunkCipher.create(randomBytes(32));
+  const engines =
+    `codec: wasm ${defaultKernel().kind} simd, ${cipher.engine}, ${compressionEngine()}`;
+  return {
+    name: "codec",
+    machine: `${describeMachine()} (${engines})`,
+    metrics: [
+      ...await benchErasure(16, 4),
+      ...await benchErasure(4, 2),
+      ...await benchCipher(webCryptoMbps),
+      ...await benchPipeline(webCryptoMbps),
+      ...await benchChunkStore(),
+    ],
+  };
+}
+
+if (import.meta.main) {
+  const result = await benchCodec();
+  console.log(formatBenchTable(result));
+  console.log(JSON.stringify(result, null, 2));
+}

@@ -1,0 +1,27 @@
+/** The chunk store's {@link ChunkCodec} over fs/codec, for one master key and geometry. */
+import {
+  checkShard,
+  type ChunkCodecOptions,
+  decodeChunk,
+  encodeChunk,
+  rebuildShards,
+} from "../codec/mod.ts";
+import type { ChunkCodec } from "./types.ts";
+
+export function createChunkCodec(options: ChunkCodecOptions): ChunkCodec {
+  const { dataShards, parityShards } = options;
+  return {
+    dataShards,
+    parityShards,
+    encode: (plaintext) => encodeChunk(plaintext, options),
+    async decode(shards) {
+      const result = await decodeChunk(shards, options);
+      return result.ok ? { ok: true, data: result.data } : { ok: false, reason: result.reason };
+    },
+    checkShard(shard) {
+      const check = checkShard(shard, dataShards, parityShards);
+      return check.ok ? { ok: true, index: check.header.index } : check;
+    },
+    reconstruct: (shards) => Promise.resolve(rebuildShards(shards, dataShards, parityShards)),
+  };
+}
