@@ -1,6 +1,13 @@
 // The chunk store against real embedded ZDB servers over TCP, with seeded faults.
 import assert from "node:assert/strict";
-import { assertSameBytes, mulberry32, randomBytes, randomInt } from "../zdb/_testing.ts";
+import {
+  assertSameBytes,
+  mulberry32,
+  randomBytes,
+  randomInt,
+  startTestServer,
+} from "../zdb/_testing.ts";
+import { ZdbShardNode } from "./shard_node.ts";
 import { ChunkStore } from "./chunk_store.ts";
 import { createChunkCodec } from "./codec_adapter.ts";
 import { startTestPool } from "./_pool_testing.ts";
@@ -181,4 +188,32 @@ Deno.test("ChunkStore with random faults on 6 nodes: any m failing reads back id
     assertSameBytes(await store.get(location), data, `round ${round}`);
     for (const node of pool.nodes) node.plan = {};
   }
+});
+
+Deno.test("ChunkStore.repair() after a node is replaced by an empty one restores full redundancy", async () => {
+  // Proves the replacement path: a node leaves the pool for good, a fresh server joins, and
+  // repair puts the lost shards on it (or another node) so scrub finds all n shards again.
+  await using pool = await startTestPool(6, 900);
+  await using fresh = await startTestServer({ mode: "user" });
+  const store = new ChunkStore({
+    codec: await codec(4, 2),
+    nodes: pool.nodes,
+    random: mulberry32(13),
+  });
+  const random = mulberry32(14);
+  const chunks = [];
+  for (let i = 0; i < 5; i++) {
+    const data = randomBytes(random, randomInt(random, 1, 100_000));
+    chunks.push({ data, location: await store.put(data) });
+  }
+  store.removeNode("node-2");
+  store.addNode(new ZdbShardNode("node-new", fresh.client()));
+  for (const chunk of chunks) {
+    const repaired = await store.repair(chunk.location);
+    assert.equal(repaired.shards.length, 6);
+    assert.ok(!repaired.shards.some((shard) => shard.nodeId === "node-2"));
+    assert.deepEqual((await store.scrub(repaired)).badShards, []);
+    assertSameBytes(await store.get(repaired), chunk.data);
+  }
+  assert.ok((await fresh.client().dbsize()) > 0, "the new node received shards");
 });
