@@ -1,0 +1,168 @@
+/**
+ * The state every vfs operation shares (store, backend, open files, handles,
+ * caches) and the small helpers they all use: fetching inodes with the right
+ * errno, checking names, building attributes.
+ *
+ * @module
+ */
+
+import { EBADF, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR, FsError } from "../errno.ts";
+import { ChunkCache } from "./chunk_cache.ts";
+import type { ChunkBackend } from "./chunk_backend.ts";
+import { isDir, NAME_BYTES_MAX, PREFERRED_IO_BYTES } from "./constants.ts";
+import { FileState } from "./file_state.ts";
+import type { Inode } from "./meta_inodes.ts";
+import type { MetaStore } from "./meta_store.ts";
+import { type Clock, systemClock } from "./time.ts";
+import type { Attr, Fh, Ino, Name, Timespec } from "./types.ts";
+
+/** Tuning of the vfs; every bound has a default. */
+export interface VfsOptions {
+  /**
+   * The most unflushed write bytes held in memory, over all files. A write that
+   * would pass it first flushes its own file, then others.
+   * @default 64 MiB
+   */
+  dirtyBytesMax?: number;
+  /** The most bytes of clean chunks cached in memory. @default 32 MiB */
+  chunkCacheBytesMax?: number;
+  /** Chunk puts in flight at once per flush. @default 4 */
+  flushConcurrencyMax?: number;
+  /** The time source for timestamps. @default the wall clock */
+  clock?: Clock;
+}
+
+export interface FileHandle {
+  kind: "file";
+  ino: Ino;
+  /** open(2) flags. */
+  flags: number;
+  state: FileState;
+}
+
+export interface DirHandle {
+  kind: "dir";
+  ino: Ino;
+}
+
+export type Handle = FileHandle | DirHandle;
+
+const encoder = new TextEncoder();
+
+export class VfsCore {
+  readonly store: MetaStore;
+  readonly backend: ChunkBackend;
+  readonly chunkSizeBytes: number;
+  readonly dirtyBytesMax: number;
+  readonly flushConcurrencyMax: number;
+  readonly clock: Clock;
+  readonly cache: ChunkCache;
+  /** Open regular files. */
+  readonly files = new Map<Ino, FileState>();
+  readonly handles = new Map<Fh, Handle>();
+  /** Chunk refs being written now: listed as garbage until their commit, but not garbage. */
+  readonly refsInFlight = new Set<string>();
+  /** Unflushed bytes over all files. */
+  dirtyBytes = 0;
+  #nextFh = 1;
+
+  constructor(store: MetaStore, backend: ChunkBackend, options: VfsOptions) {
+    this.store = store;
+    this.backend = backend;
+    this.chunkSizeBytes = store.chunkSizeBytes;
+    this.dirtyBytesMax = options.dirtyBytesMax ?? 64 * 1024 * 1024;
+    this.flushConcurrencyMax = options.flushConcurrencyMax ?? 4;
+    this.clock = options.clock ?? systemClock;
+    this.cache = new ChunkCache(options.chunkCacheBytesMax ?? 32 * 1024 * 1024);
+  }
+
+  now(): Timespec {
+    return this.clock();
+  }
+
+  /** The inode `ino`; ENOENT if there is none. */
+  inode(ino: Ino, action: string): Inode {
+    const inode = this.store.inodes.get(ino);
+    if (inode === undefined) throw new FsError(ENOENT, `Cannot ${action}: no inode ${ino}`);
+    return inode;
+  }
+
+  /** The directory `ino`; ENOENT if there is none, ENOTDIR if it is not a directory. */
+  dir(ino: Ino, action: string): Inode {
+    const inode = this.inode(ino, action);
+    if (!isDir(inode.mode)) {
+      throw new FsError(ENOTDIR, `Cannot ${action}: inode ${ino} is not a directory`);
+    }
+    return inode;
+  }
+
+  /** The handle `fh`; EBADF if there is none of that kind. */
+  handle<K extends Handle["kind"]>(fh: Fh, kind: K, action: string): Extract<Handle, { kind: K }> {
+    const handle = this.handles.get(fh);
+    if (handle === undefined || handle.kind !== kind) {
+      throw new FsError(EBADF, `Cannot ${action}: no open ${kind} handle ${fh}`);
+    }
+    return handle as Extract<Handle, { kind: K }>;
+  }
+
+  addHandle(handle: Handle): Fh {
+    const fh = this.#nextFh++;
+    this.handles.set(fh, handle);
+    return fh;
+  }
+
+  /** The open state of a regular file, made on first use. */
+  fileState(inode: Inode): FileState {
+    let state = this.files.get(inode.ino);
+    if (state === undefined) {
+      state = new FileState(inode.ino, inode.sizeBytes, this.chunkSizeBytes);
+      this.files.set(inode.ino, state);
+    }
+    return state;
+  }
+
+  /** The attributes of `inode`, with the size and times of unflushed writes. */
+  attrOf(inode: Inode): Attr {
+    const state = this.files.get(inode.ino);
+    const dataBytes = inode.dataBytes + (state?.dirty.bytes ?? 0);
+    return {
+      ino: inode.ino,
+      mode: inode.mode,
+      nlink: inode.nlink,
+      uid: inode.uid,
+      gid: inode.gid,
+      rdev: inode.rdev,
+      sizeBytes: state?.sizeBytes ?? inode.sizeBytes,
+      blocks: Math.ceil(dataBytes / 512),
+      blksizeBytes: PREFERRED_IO_BYTES,
+      atime: inode.atime,
+      mtime: state?.pendingMtime ?? inode.mtime,
+      ctime: state?.pendingCtime ?? inode.ctime,
+      generation: inode.generation,
+    };
+  }
+}
+
+/**
+ * The bytes of a name for a new or existing entry. EINVAL for an empty name,
+ * one with "/" or NUL, "." or ".."; ENAMETOOLONG past 255 bytes.
+ */
+export function nameBytes(name: Name, action: string): Uint8Array {
+  const bytes = typeof name === "string" ? encoder.encode(name) : name;
+  if (bytes.length > NAME_BYTES_MAX) {
+    throw new FsError(
+      ENAMETOOLONG,
+      `Cannot ${action}: the name has ${bytes.length} bytes (at most ${NAME_BYTES_MAX})`,
+    );
+  }
+  const dots = bytes.length <= 2 && bytes.every((byte) => byte === 0x2e);
+  if (bytes.length === 0 || dots || bytes.includes(0x2f) || bytes.includes(0)) {
+    throw new FsError(EINVAL, `Cannot ${action}: "${showName(bytes)}" is not a valid name`);
+  }
+  return bytes;
+}
+
+/** A name for messages. */
+export function showName(name: Name): string {
+  return typeof name === "string" ? name : new TextDecoder().decode(name);
+}

@@ -1,0 +1,155 @@
+/**
+ * {@link DiskChunkBackend}: chunks as files in one directory, bounded in size.
+ *
+ * Layout: `<dir>/<first two hex digits of the ref>/<ref>`, so no directory
+ * holds more than 1/256 of the chunks. A chunk file is written once and never
+ * changed (refs are not reused), so a crash mid-write leaves at worst a
+ * partial file under a ref the chunk map never pointed at; the vfs deletes it
+ * from its garbage list at the next start.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { EIO, ENOENT, ENOSPC, FsError } from "../errno.ts";
+import { type ChunkBackend, type ChunkBackendUsage, newChunkRef } from "./chunk_backend.ts";
+
+/** Default bound on the bytes kept: 16 GiB. */
+export const DISK_CAPACITY_BYTES_DEFAULT = 16 * 1024 ** 3;
+const REF_PATTERN = /^[0-9a-f]{32}$/;
+
+export interface DiskChunkBackendOptions {
+  /** The most bytes of chunks kept; a put past it fails with ENOSPC. @default 16 GiB */
+  capacityBytes?: number;
+}
+
+export class DiskChunkBackend implements ChunkBackend {
+  readonly directory: string;
+  readonly capacityBytes: number;
+  #usedBytes: number;
+  /** Files (and their directories) written since the last sync. */
+  readonly #unsynced = new Set<string>();
+  readonly #madeDirectories = new Set<string>();
+
+  /** Opens the directory (creating it) and counts the bytes it holds. */
+  static async open(
+    directory: string,
+    options: DiskChunkBackendOptions = {},
+  ): Promise<DiskChunkBackend> {
+    await Deno.mkdir(directory, { recursive: true });
+    const usedBytes = await countBytes(directory);
+    return new DiskChunkBackend(directory, options, usedBytes);
+  }
+
+  private constructor(directory: string, options: DiskChunkBackendOptions, usedBytes: number) {
+    this.directory = directory;
+    this.capacityBytes = options.capacityBytes ?? DISK_CAPACITY_BYTES_DEFAULT;
+    this.#usedBytes = usedBytes;
+  }
+
+  async put(data: Uint8Array, chunkRef: string = newChunkRef()): Promise<string> {
+    const path = this.#pathOf(chunkRef, "store");
+    if (this.#usedBytes + data.length > this.capacityBytes) {
+      throw new FsError(
+        ENOSPC,
+        `Cannot store chunk ${chunkRef}: the chunk directory holds ${this.#usedBytes} of ` +
+          `${this.capacityBytes} bytes`,
+      );
+    }
+    this.#usedBytes += data.length;
+    try {
+      await this.#ensureDirectory(chunkRef);
+      await Deno.writeFile(path, data);
+    } catch (error) {
+      this.#usedBytes -= data.length;
+      throw ioError(`Cannot store chunk ${chunkRef}`, error);
+    }
+    this.#unsynced.add(path);
+    return chunkRef;
+  }
+
+  async get(chunkRef: string): Promise<Uint8Array> {
+    try {
+      return await Deno.readFile(this.#pathOf(chunkRef, "read"));
+    } catch (error) {
+      throw ioError(`Cannot read chunk ${chunkRef}`, error);
+    }
+  }
+
+  async delete(chunkRef: string): Promise<void> {
+    const path = this.#pathOf(chunkRef, "delete");
+    try {
+      const { size } = await Deno.stat(path);
+      await Deno.remove(path);
+      this.#usedBytes -= size;
+      this.#unsynced.delete(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw ioError(`Cannot delete chunk ${chunkRef}`, error);
+      }
+    }
+  }
+
+  async sync(): Promise<void> {
+    const paths = [...this.#unsynced];
+    this.#unsynced.clear();
+    const directories = new Set<string>();
+    try {
+      for (const path of paths) {
+        directories.add(path.slice(0, path.lastIndexOf("/")));
+        await syncPath(path);
+      }
+      for (const directory of directories) await syncPath(directory);
+    } catch (error) {
+      for (const path of paths) this.#unsynced.add(path);
+      throw ioError("Cannot sync the chunk directory", error);
+    }
+  }
+
+  usage(): ChunkBackendUsage {
+    return { usedBytes: this.#usedBytes, capacityBytes: this.capacityBytes };
+  }
+
+  #pathOf(chunkRef: string, action: string): string {
+    if (!REF_PATTERN.test(chunkRef)) {
+      throw new FsError(EIO, `Cannot ${action} chunk ${chunkRef}: not a disk chunk ref`);
+    }
+    return join(this.directory, chunkRef.slice(0, 2), chunkRef);
+  }
+
+  async #ensureDirectory(chunkRef: string): Promise<void> {
+    const prefix = chunkRef.slice(0, 2);
+    if (this.#madeDirectories.has(prefix)) return;
+    await Deno.mkdir(join(this.directory, prefix), { recursive: true });
+    this.#madeDirectories.add(prefix);
+    // The new directory's name must reach the disk too before its files count as synced.
+    this.#unsynced.add(join(this.directory, prefix, "."));
+  }
+}
+
+async function syncPath(path: string): Promise<void> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    await file.sync();
+  } finally {
+    file.close();
+  }
+}
+
+async function countBytes(directory: string): Promise<number> {
+  let total = 0;
+  for await (const entry of Deno.readDir(directory)) {
+    if (!entry.isDirectory) continue;
+    for await (const file of Deno.readDir(join(directory, entry.name))) {
+      if (file.isFile) total += (await Deno.stat(join(directory, entry.name, file.name))).size;
+    }
+  }
+  return total;
+}
+
+function ioError(action: string, error: unknown): FsError {
+  if (error instanceof FsError) return error;
+  if (error instanceof Deno.errors.NotFound) return new FsError(ENOENT, `${action}: not found`);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new FsError(EIO, `${action}: ${reason}`);
+}

@@ -1,0 +1,216 @@
+/**
+ * {@link MetaStore}: the filesystem's metadata in one SQLite database
+ * (node:sqlite). SCHEMA.md beside this file documents the tables.
+ *
+ * Every change that touches more than one row runs in {@link MetaStore.transaction},
+ * so a kill -9 leaves either the whole change or none of it.
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import { assert } from "../_assert.ts";
+import { ChunkTable, GarbageTable, OrphanTable, SymlinkTable, XattrTable } from "./meta_data.ts";
+import { DentryTable } from "./meta_entries.ts";
+import { InodeTable } from "./meta_inodes.ts";
+import { createSchema, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
+import { S_IFDIR } from "./constants.ts";
+import { systemClock } from "./time.ts";
+import type { Ino } from "./types.ts";
+
+/** Default chunk size: 4 MiB. */
+export const CHUNK_SIZE_BYTES_DEFAULT = 4 * 1024 * 1024;
+const CHUNK_SIZE_BYTES_MIN = 64;
+const CHUNK_SIZE_BYTES_MAX = 64 * 1024 * 1024;
+
+export interface MetaStoreOptions {
+  /**
+   * Chunk size of a new filesystem, a power of two (64 B .. 64 MiB). An existing
+   * filesystem keeps the size it was made with; asking for another one fails.
+   * @default 4 MiB
+   */
+  chunkSizeBytes?: number;
+  /** Owner, group and permission bits of a new filesystem's root. @default 0, 0, 0o755 */
+  rootUid?: number;
+  rootGid?: number;
+  rootMode?: number;
+  /**
+   * SQLite's `synchronous`. "normal" (the default): in WAL mode a commit survives
+   * a process crash and the database is never corrupted; only a power loss can
+   * roll back the last commits, and fsync(2) on a file still forces a durable
+   * commit ({@link MetaStore.commitDurably}). "full" syncs the log on every
+   * commit, which costs a disk flush per create or unlink.
+   * @default "normal"
+   */
+  synchronous?: "normal" | "full";
+}
+
+/** The metadata store: typed tables over one database, and transactions. */
+export class MetaStore {
+  readonly path: string;
+  readonly chunkSizeBytes: number;
+  readonly inodes: InodeTable;
+  readonly dentries: DentryTable;
+  readonly chunks: ChunkTable;
+  readonly garbage: GarbageTable;
+  readonly symlinks: SymlinkTable;
+  readonly xattrs: XattrTable;
+  readonly orphans: OrphanTable;
+  /** How many orphans the last open found and removed. */
+  readonly orphansRemoved: number;
+  readonly #db: DatabaseSync;
+  readonly #synchronous: string;
+  #transactionDepth = 0;
+
+  /** Opens (creating if needed) the store at `path`; removes orphans left by a crash. */
+  static open(path: string, options: MetaStoreOptions = {}): MetaStore {
+    return new MetaStore(path, options);
+  }
+
+  private constructor(path: string, options: MetaStoreOptions) {
+    this.path = path;
+    this.#synchronous = options.synchronous === "full" ? "FULL" : "NORMAL";
+    this.#db = new DatabaseSync(path);
+    try {
+      this.#db.exec(
+        `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.#synchronous};
+         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`,
+      );
+      this.chunkSizeBytes = prepareSchema(this.#db, path, options);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+    this.inodes = new InodeTable(this.#db);
+    this.dentries = new DentryTable(this.#db);
+    this.chunks = new ChunkTable(this.#db);
+    this.garbage = new GarbageTable(this.#db);
+    this.symlinks = new SymlinkTable(this.#db);
+    this.xattrs = new XattrTable(this.#db);
+    this.orphans = new OrphanTable(this.#db);
+    this.orphansRemoved = this.#removeOrphans();
+  }
+
+  /**
+   * Runs `change` in one transaction: all of it is committed, or, when it
+   * throws, none of it. Nested calls join the outer transaction.
+   */
+  transaction<T>(change: () => T): T {
+    if (this.#transactionDepth > 0) return change();
+    this.#db.exec("BEGIN IMMEDIATE");
+    this.#transactionDepth++;
+    try {
+      const result = change();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    } finally {
+      this.#transactionDepth--;
+    }
+  }
+
+  /** Commits `change` and waits until it and every earlier commit are on disk. */
+  commitDurably(change: () => void = () => {}): void {
+    assert(this.#transactionDepth === 0, "commitDurably() inside a transaction");
+    this.#db.exec("PRAGMA synchronous = FULL");
+    try {
+      // A commit under FULL syncs the whole log, so every earlier commit too;
+      // the meta row gives the commit something to write.
+      this.transaction(() => {
+        change();
+        this.setMeta("synced_sec", Math.floor(Date.now() / 1000));
+      });
+    } finally {
+      this.#db.exec(`PRAGMA synchronous = ${this.#synchronous}`);
+    }
+  }
+
+  getMeta(key: string): unknown {
+    return this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(key)?.value;
+  }
+
+  setMeta(key: string, value: string | number): void {
+    this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)").run(key, value);
+  }
+
+  /**
+   * Deletes an inode and everything hanging off it; its chunk refs go to the
+   * garbage list, and are returned for the caller to delete from the chunk
+   * backend. Call it in a transaction with the change that made the inode
+   * unreachable.
+   */
+  deleteInode(ino: Ino): string[] {
+    const refs = this.chunks.listAllFrom(ino, 0).map((row) => row.ref);
+    for (const ref of refs) this.garbage.add(ref);
+    this.orphans.remove(ino);
+    this.inodes.delete(ino);
+    return refs;
+  }
+
+  /** Runs a read-only query (for checks and tests). */
+  query(sql: string, ...params: (number | string | Uint8Array)[]): Record<string, unknown>[] {
+    return this.#db.prepare(sql).all(...params);
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #removeOrphans(): number {
+    const orphans = this.orphans.list();
+    if (orphans.length === 0) return 0;
+    this.transaction(() => {
+      for (const ino of orphans) this.deleteInode(ino);
+    });
+    return orphans.length;
+  }
+}
+
+/** Creates or checks the schema; returns the filesystem's chunk size. */
+function prepareSchema(db: DatabaseSync, path: string, options: MetaStoreOptions): number {
+  const version = readSchemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `Cannot open metadata store ${path}: its schema version ${version} is newer than ` +
+        `this program supports (${SCHEMA_VERSION}); use a newer qsfs`,
+    );
+  }
+  if (version === 0) {
+    const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
+    checkChunkSize(path, chunkSizeBytes);
+    const now = systemClock();
+    createSchema(db, {
+      chunkSizeBytes,
+      rootMode: S_IFDIR | ((options.rootMode ?? 0o755) & 0o7777),
+      rootUid: options.rootUid ?? 0,
+      rootGid: options.rootGid ?? 0,
+      nowSec: now.sec,
+      nowNsec: now.nsec,
+    });
+    return chunkSizeBytes;
+  }
+  const stored = db.prepare("SELECT value FROM meta WHERE key = 'chunk_size_bytes'").get();
+  const chunkSizeBytes = Number(stored?.value);
+  if (options.chunkSizeBytes !== undefined && options.chunkSizeBytes !== chunkSizeBytes) {
+    throw new Error(
+      `Cannot open metadata store ${path}: it was made with ${chunkSizeBytes}-byte chunks, ` +
+        `not ${options.chunkSizeBytes}`,
+    );
+  }
+  return chunkSizeBytes;
+}
+
+function checkChunkSize(path: string, chunkSizeBytes: number): void {
+  const powerOfTwo = Number.isInteger(chunkSizeBytes) && chunkSizeBytes > 0 &&
+    (chunkSizeBytes & (chunkSizeBytes - 1)) === 0;
+  if (
+    !powerOfTwo || chunkSizeBytes < CHUNK_SIZE_BYTES_MIN || chunkSizeBytes > CHUNK_SIZE_BYTES_MAX
+  ) {
+    throw new RangeError(
+      `Cannot create metadata store ${path}: chunk size ${chunkSizeBytes} is not a power of ` +
+        `two between ${CHUNK_SIZE_BYTES_MIN} and ${CHUNK_SIZE_BYTES_MAX} bytes`,
+    );
+  }
+}

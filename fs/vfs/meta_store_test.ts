@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { checkMetadata } from "./meta_check.ts";
+import { MetaStore } from "./meta_store.ts";
+import { SCHEMA_VERSION } from "./schema.ts";
+
+async function withDirectory(test: (directory: string) => void | Promise<void>) {
+  const directory = await Deno.makeTempDir({ prefix: "qsfs-meta-" });
+  try {
+    await test(directory);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+}
+
+Deno.test("MetaStore.open() creates a versioned schema with a root directory", async () => {
+  await withDirectory((directory) => {
+    const store = MetaStore.open(`${directory}/m.sqlite`, { rootUid: 7, rootMode: 0o700 });
+    assert.equal(store.chunkSizeBytes, 4 * 1024 * 1024);
+    const root = store.inodes.get(1)!;
+    assert.deepEqual([root.mode, root.uid, root.nlink], [0o40700, 7, 2]);
+    assert.equal(store.query("SELECT version FROM schema_version")[0]!.version, 1);
+    assert.equal(store.query("PRAGMA journal_mode")[0]!.journal_mode, "wal");
+    assert.deepEqual(checkMetadata(store), []);
+    store.close();
+  });
+});
+
+Deno.test("MetaStore.open() refuses a newer schema and a different chunk size", async () => {
+  await withDirectory((directory) => {
+    const path = `${directory}/m.sqlite`;
+    MetaStore.open(path, { chunkSizeBytes: 1 << 16 }).close();
+    assert.throws(() => MetaStore.open(path, { chunkSizeBytes: 1 << 20 }), /65536-byte chunks/);
+    assert.equal(MetaStore.open(path).chunkSizeBytes, 1 << 16);
+    const db = new DatabaseSync(path);
+    db.exec(`UPDATE schema_version SET version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => MetaStore.open(path), /schema version 2 is newer than this program/);
+    assert.throws(
+      () => MetaStore.open(`${directory}/other.sqlite`, { chunkSizeBytes: 1000 }),
+      RangeError,
+    );
+  });
+});
+
+Deno.test("MetaStore.transaction() commits all of a change or none of it", async () => {
+  await withDirectory((directory) => {
+    const store = MetaStore.open(`${directory}/m.sqlite`);
+    const now = { sec: 1, nsec: 2 };
+    const fields = {
+      mode: 0o100644,
+      uid: 0,
+      gid: 0,
+      nlink: 1,
+      sizeBytes: 0,
+      dataBytes: 0,
+      rdev: 0,
+      generation: 0,
+      atime: now,
+      mtime: now,
+      ctime: now,
+    };
+    assert.throws(() =>
+      store.transaction(() => {
+        const inode = store.inodes.insert(fields);
+        store.dentries.insert(1, new Uint8Array([0x61]), inode.ino);
+        throw new Error("crash in the middle");
+      })
+    );
+    assert.equal(store.inodes.count(), 1);
+    const inode = store.transaction(() => {
+      const inode = store.inodes.insert(fields);
+      store.dentries.insert(1, new Uint8Array([0x61]), inode.ino);
+      return inode;
+    });
+    assert.equal(store.dentries.lookup(1, new Uint8Array([0x61])), inode.ino);
+    store.commitDurably();
+    assert.deepEqual(checkMetadata(store), []);
+    store.close();
+  });
+});
