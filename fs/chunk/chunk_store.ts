@@ -148,6 +148,59 @@ export class ChunkStore {
     return (await this.scrub(location)).location;
   }
 
+  /**
+   * Moves a chunk's shards off `nodeId` (before that node leaves the pool): each is copied
+   * from the node if it still reads back good, else rebuilt from the others, and written to
+   * a node holding no shard of this chunk. Returns the new location; the old copies are
+   * deleted only after the new ones are stored.
+   */
+  async evacuate(location: ChunkLocation, nodeId: string): Promise<ChunkLocation> {
+    const moving = location.shards.filter((shard) => shard.nodeId === nodeId);
+    if (moving.length === 0) return location;
+    const staying = location.shards.filter((shard) => shard.nodeId !== nodeId);
+    const busy = new Set([nodeId, ...staying.map((shard) => shard.nodeId)]);
+    const targets = shuffle(
+      [...this.#nodes.values()].filter((node) => !busy.has(node.id)),
+      this.#random,
+    );
+    if (targets.length < moving.length) {
+      throw new ChunkWriteError(location.chunkId, `no node free to take its shards off ${nodeId}`);
+    }
+    const options = { codec: this.codec, nodes: this.#nodes, transfers: this.#transfers };
+    let rebuilt: Uint8Array[] | undefined;
+    const moved: ShardLocation[] = [];
+    for (const shard of moving) {
+      let bytes = await fetchShard(options, shard);
+      if (bytes === null) {
+        rebuilt ??= await this.codec.reconstruct(await this.#fetchAll(location));
+        if (rebuilt === undefined) {
+          throw new ChunkReadError(
+            location.chunkId,
+            "too_few_shards",
+            "cannot rebuild a shard to move",
+          );
+        }
+        bytes = rebuilt[shard.index]!;
+      }
+      const placed = await this.#placeShard(
+        location.chunkId,
+        shard.index,
+        bytes,
+        undefined,
+        targets,
+      );
+      if (placed === undefined) {
+        throw new ChunkWriteError(
+          location.chunkId,
+          `could not move shard ${shard.index} off ${nodeId}`,
+        );
+      }
+      moved.push(placed);
+    }
+    await this.#dropReplaced(location, staying);
+    return this.#location(location.chunkId, [...staying, ...moved], location);
+  }
+
   /** Removes every shard of a chunk; already-missing shards are fine. Throws if a node refused. */
   async delete(location: ChunkLocation): Promise<void> {
     this.#repairQueue.delete(location.chunkId);

@@ -217,3 +217,38 @@ Deno.test("ChunkStore.repair() after a node is replaced by an empty one restores
   }
   assert.ok((await fresh.client().dbsize()) > 0, "the new node received shards");
 });
+
+Deno.test("ChunkStore.evacuate() moves a node's shards to other nodes, copying or rebuilding them", async () => {
+  // Proves a node can be emptied before it leaves: its shards land on nodes holding none of the
+  // chunk, the chunk stays whole with the node gone, and a shard the node lost is rebuilt.
+  await using pool = await startTestPool(7, 1000);
+  const store = new ChunkStore({
+    codec: await codec(4, 2),
+    nodes: pool.nodes,
+    random: mulberry32(15),
+  });
+  const random = mulberry32(16);
+  const chunks = [];
+  for (let i = 0; i < 6; i++) {
+    const data = randomBytes(random, randomInt(random, 1, 80_000));
+    chunks.push({ data, location: await store.put(data) });
+  }
+  const leaving = chunks[0]!.location.shards[2]!.nodeId;
+  await pool.servers[Number(leaving.split("-")[1])]!.client().del(
+    chunks[0]!.location.shards[2]!.key,
+  );
+  const moved = [];
+  for (const chunk of chunks) {
+    moved.push({ ...chunk, location: await store.evacuate(chunk.location, leaving) });
+  }
+  const leavingServer = pool.servers[Number(leaving.split("-")[1])]!;
+  assert.equal(await leavingServer.client().dbsize(), 0, "shards left behind on the leaving node");
+  store.removeNode(leaving);
+  for (const chunk of moved) {
+    assert.equal(chunk.location.shards.length, 6);
+    assert.ok(!chunk.location.shards.some((shard) => shard.nodeId === leaving));
+    assert.equal(new Set(chunk.location.shards.map((s) => s.nodeId)).size, 6);
+    assert.deepEqual((await store.scrub(chunk.location)).badShards, []);
+    assertSameBytes(await store.get(chunk.location), chunk.data);
+  }
+});
