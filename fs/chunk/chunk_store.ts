@@ -94,8 +94,15 @@ export class ChunkStore {
     return [...this.#repairQueue.values()];
   }
 
-  async put(plaintext: Uint8Array): Promise<ChunkLocation> {
-    const chunkId = newChunkId(this.#random);
+  /**
+   * Stores a chunk. `chunkId` (32 hex digits, never reused) lets a caller that
+   * recorded it first find and delete the shards after a crash, see {@link deleteById}.
+   */
+  async put(plaintext: Uint8Array, options: { chunkId?: string } = {}): Promise<ChunkLocation> {
+    const chunkId = options.chunkId ?? newChunkId(this.#random);
+    if (!CHUNK_ID_PATTERN.test(chunkId)) {
+      throw new RangeError(`Cannot store chunk: bad id ${chunkId}`);
+    }
     const shards = await this.codec.encode(plaintext);
     const candidates = shuffle([...this.#nodes.values()], this.#random);
     const n = shards.length;
@@ -199,6 +206,26 @@ export class ChunkStore {
     }
     await this.#dropReplaced(location, staying);
     return this.#location(location.chunkId, [...staying, ...moved], location);
+  }
+
+  /**
+   * Removes every shard a put under `chunkId` may have stored, without its location (the
+   * caller crashed before keeping it): each node is asked for every shard index.
+   */
+  async deleteById(chunkId: string): Promise<void> {
+    const n = this.codec.dataShards + this.codec.parityShards;
+    const shards: ShardLocation[] = [];
+    for (const nodeId of this.#nodes.keys()) {
+      for (let index = 0; index < n; index++) {
+        shards.push({ index, nodeId, key: shardKey(chunkId, index) });
+      }
+    }
+    await this.delete({
+      chunkId,
+      dataShards: this.codec.dataShards,
+      parityShards: this.codec.parityShards,
+      shards,
+    });
   }
 
   /** Removes every shard of a chunk; already-missing shards are fine. Throws if a node refused. */
@@ -308,6 +335,8 @@ export class ChunkStore {
     };
   }
 }
+
+const CHUNK_ID_PATTERN = /^[0-9a-f]{32}$/;
 
 /** The key of shard `index` of a chunk: readable, and unique per chunk and index. */
 export function shardKey(chunkId: string, index: number): string {
