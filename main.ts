@@ -26,11 +26,13 @@ if (import.meta.main) {
       xdgDataHome: Deno.env.get("XDG_DATA_HOME"),
       homeDir: Deno.env.get("HOME"),
       zdbAdminPassword: Deno.env.get("QSFS_ZDB_ADMIN_PASSWORD"),
+      mnemonic: Deno.env.get("QSFS_MNEMONIC"),
     },
     // How this program runs itself again: the background daemon, local storage nodes.
     selfCommand: [Deno.execPath(), "run", "-A", fileURLToPath(import.meta.url)],
     stdout: (text) => writeAll(Deno.stdout, text),
     stderr: (text) => writeAll(Deno.stderr, text),
+    readSecretFile: (path) => Deno.readTextFileSync(path),
     createLogger: (level, home) =>
       createLogger({
         level,

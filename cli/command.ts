@@ -14,6 +14,8 @@ import type { StopWaiter } from "./signals.ts";
 export interface CliEnv extends HomeEnv {
   /** QSFS_ZDB_ADMIN_PASSWORD: `qsfs zdb`'s admin password when --admin-password is not given. */
   zdbAdminPassword?: string;
+  /** QSFS_MNEMONIC: the grid account's mnemonic when --mnemonic-file is not given. */
+  mnemonic?: string;
 }
 
 /**
@@ -31,6 +33,8 @@ export interface CliDeps {
   selfCommand: readonly string[];
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Reads a file that holds a secret (--mnemonic-file). */
+  readSecretFile(path: string): string;
   /** A logger to stderr and, when there is a home, to a rotating file in it. */
   createLogger(level: LogLevel, home: string | undefined): RootLogger;
   /** Starts an embedded ZDB server (fs/zdb/mod.ts). */

@@ -22,6 +22,8 @@ export interface LaunchOptions {
   logLevel: LogLevel;
   /** Start a daemon when none runs. */
   autostart: boolean;
+  /** Flags for the daemon's `serve` when it is started (e.g. --mnemonic-file FILE). */
+  serveArgs?: readonly string[];
   timeoutMs?: number;
 }
 
@@ -96,6 +98,7 @@ function spawnDaemon(options: LaunchOptions): { pid: number } {
       "--log-level",
       options.logLevel,
       "serve",
+      ...(options.serveArgs ?? []),
     ],
     stdin: "null",
     stdout: "null",

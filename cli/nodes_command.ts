@@ -10,6 +10,7 @@ import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts"
 import type { Command, CommandContext } from "./command.ts";
 import { ApiError, type DaemonClient, type NodeRequestBody } from "./daemon_client.ts";
 import { connectDaemon } from "./daemon_launch.ts";
+import { GRID_FLAGS, GRID_FLAGS_USAGE, gridServeArgs } from "./grid_flags.ts";
 import {
   formatCandidates,
   formatEvents,
@@ -22,7 +23,10 @@ import {
 const USAGE = `Usage: qsfs nodes <action> [flags]
 
 Storage nodes: where file data lives. "local" nodes are storage servers this
-machine runs (free); each keeps its data in its own directory.
+machine runs (free); each keeps its data in its own directory. "tfgrid" nodes
+are 0-db namespaces on ThreeFold grid nodes, paid for by the twin of the
+daemon's mnemonic; --location then picks grid nodes: random (the default),
+country:NAME, city:NAME, farm:ID[,ID...] or node:ID[,ID...].
 
 Actions:
   list                          List the nodes
@@ -43,10 +47,15 @@ Flags:
   --size SIZE         Size of each node: bytes, or with a unit (500MB, 10GiB, 1TB)
   --size-bytes N      Size of each node in bytes
   --location DIR      A directory for nodes; repeat it to spread nodes over disks
-  --provider NAME     local (the default) or tfgrid (not available yet)
+                      (tfgrid: a grid location, see above)
+  --provider NAME     local (the default) or tfgrid
   --force             remove: delete the node even though it holds data
+                      (tfgrid: cancel its contract even though it holds data)
   --json              Print the API's JSON instead of tables
   -h, --help          Show this help
+
+For a daemon this command starts (when none runs):
+${GRID_FLAGS_USAGE}
 `;
 
 type Action =
@@ -97,6 +106,7 @@ export const nodesCommand: Command = {
     provider: { type: "string" },
     force: { type: "boolean" },
     json: { type: "boolean" },
+    ...GRID_FLAGS,
   },
   run: runNodes,
 };
@@ -110,6 +120,7 @@ async function runNodes(parsed: ParsedArgs, context: CommandContext): Promise<nu
   const action = actionName as Action;
   checkArguments(action, parsed, id, extra);
   const body = requestBody(action, parsed);
+  const serveArgs = gridServeArgs(parsed);
   const { deps, home } = context;
   if (home === undefined) {
     deps.stderr(
@@ -122,6 +133,7 @@ async function runNodes(parsed: ParsedArgs, context: CommandContext): Promise<nu
     selfCommand: deps.selfCommand,
     logLevel: context.logLevel,
     autostart: true,
+    serveArgs,
   });
   const json = booleanFlag(parsed, "json");
   const print = (value: unknown, text: () => string) =>
@@ -215,7 +227,8 @@ function checkArguments(
     throw new UsageError(`Cannot run nodes ${action}: give the node id`);
   }
   for (const flag of Object.keys(parsed.flags)) {
-    if (["json", "help", "home", "log-level"].includes(flag) || spec.flags.includes(flag)) continue;
+    const always = ["json", "help", "home", "log-level", "mnemonic-file", "network"];
+    if (always.includes(flag) || spec.flags.includes(flag)) continue;
     throw new UsageError(`Cannot use --${flag} with nodes ${action}`);
   }
 }
@@ -226,10 +239,13 @@ function requestBody(action: Action, parsed: ParsedArgs): NodeRequestBody {
   if (count !== undefined) body.count = parseWholeNumber("--count", count);
   const sizeBytes = parseSizeFlags(parsed);
   if (sizeBytes !== undefined) body.sizeBytes = sizeBytes;
-  const locations = parsed.flags.location;
-  if (Array.isArray(locations)) body.locations = locations.map((location) => resolve(location));
   const provider = stringFlag(parsed, "provider");
   if (provider !== undefined) body.provider = provider;
+  const locations = parsed.flags.location;
+  if (Array.isArray(locations)) {
+    // Local locations are directories, made absolute here; tfgrid ones are grid filters.
+    body.locations = provider === "tfgrid" ? locations : locations.map((path) => resolve(path));
+  }
   if ((action === "create" || action === "quote") && body.count === undefined) {
     throw new UsageError(`Cannot run nodes ${action}: --count N is required`);
   }

@@ -12,6 +12,7 @@ function fakeDeps(home: string) {
     selfCommand: ["/nonexistent/qsfs"],
     stdout: (text) => void (out.stdout += text),
     stderr: (text) => void (out.stderr += text),
+    readSecretFile: (path) => Deno.readTextFileSync(path),
     createLogger: () => nullLogger,
     startDaemon: () => Promise.reject(new Error("not in this test")),
     startZdbServer: () => Promise.reject(new Error("not in this test")),

@@ -49,6 +49,8 @@ export function formatNode(node: StorageNode): string {
     ["restarts", String(node.restarts ?? 0)],
   ];
   if (node.pid !== undefined) lines.push(["pid", String(node.pid)]);
+  if (node.contractId !== undefined) lines.push(["contract", String(node.contractId)]);
+  if (node.gridNodeId !== undefined) lines.push(["grid node", String(node.gridNodeId)]);
   return lines.map(([key, value]) => `${`${key}:`.padEnd(11)}${value}`).join("\n") + "\n";
 }
 

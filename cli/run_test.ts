@@ -33,6 +33,9 @@ function fakeWorld(options: { startError?: Error } = {}): FakeWorld {
       env: { homeDir: "/home/test" },
       stdout: (text) => world.stdout.push(text),
       stderr: (text) => world.stderr.push(text),
+      readSecretFile: () => {
+        throw new Error("not in this test");
+      },
       createLogger: () => nullLogger,
       selfCommand: ["qsfs"],
       startDaemon: () => Promise.reject(new Error("no daemon in these tests")),

@@ -6,8 +6,9 @@
  */
 import { type ParsedArgs, stringFlag, UsageError } from "./args.ts";
 import { type Command, type CommandContext, errorMessage } from "./command.ts";
+import { GRID_FLAGS, GRID_FLAGS_USAGE, gridSettings, MnemonicError } from "./grid_flags.ts";
 
-const USAGE = `Usage: qsfs serve [--port N]
+const USAGE = `Usage: qsfs serve [--port N] [--mnemonic-file FILE] [--network NET]
 
 Runs the qsfs daemon in the foreground: the JSON API on 127.0.0.1 and the
 local storage nodes it supervises. It writes <home>/daemon.json (0600: pid,
@@ -16,16 +17,20 @@ Ctrl-C (SIGINT), SIGTERM or "qsfs stop". One daemon runs per home.
 
 Other subcommands start it in the background when they need it.
 
+With a mnemonic (--mnemonic-file, or QSFS_MNEMONIC in the environment) it
+also deploys storage nodes on the ThreeFold grid (--provider tfgrid).
+
 Flags:
-  --port N     TCP port on 127.0.0.1 (default: 0, a free port)
-  -h, --help   Show this help
+  --port N              TCP port on 127.0.0.1 (default: 0, a free port)
+${GRID_FLAGS_USAGE}
+  -h, --help            Show this help
 `;
 
 export const serveCommand: Command = {
   name: "serve",
   summary: "Run the daemon (API and storage nodes) in the foreground",
   usage: USAGE,
-  flags: { port: { type: "string" } },
+  flags: { port: { type: "string" }, ...GRID_FLAGS },
   run: runServe,
 };
 
@@ -35,6 +40,14 @@ async function runServe(parsed: ParsedArgs, context: CommandContext): Promise<nu
   }
   const port = parsePort(stringFlag(parsed, "port"));
   const { deps, home } = context;
+  let tfgrid;
+  try {
+    tfgrid = gridSettings(parsed, deps);
+  } catch (error) {
+    if (!(error instanceof MnemonicError)) throw error;
+    deps.stderr(`qsfs: ${error.message}\n`);
+    return 1;
+  }
   if (home === undefined) {
     deps.stderr(
       "qsfs: Cannot run the daemon: no home directory (give --home DIR or set QSFS_HOME)\n",
@@ -51,7 +64,7 @@ async function runServe(parsed: ParsedArgs, context: CommandContext): Promise<nu
         version: deps.version,
         selfCommand: deps.selfCommand,
         logger: logger.child({ part: "daemon" }),
-        config: { port },
+        config: tfgrid === undefined ? { port } : { port, tfgrid },
       });
     } catch (error) {
       const message = errorMessage(error);

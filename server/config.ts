@@ -6,6 +6,9 @@
  */
 import { join } from "node:path";
 import type { LocalProviderConfig } from "./grid/local/local_provider.ts";
+import type { GridNetwork, ZdbMode } from "./grid/tfgrid/grid_client_port.ts";
+import { GRIDPROXY_URLS } from "./grid/tfgrid/gridproxy.ts";
+import type { TfgridProviderConfig } from "./grid/tfgrid/tfgrid_provider.ts";
 import { EVENTS_KEPT_DEFAULT } from "./services/events.ts";
 
 export interface ServerConfig {
@@ -25,12 +28,34 @@ export interface ServerConfig {
   nodeStopTimeoutMs?: number;
   /** Events kept in memory. @default 1000 */
   eventsKept?: number;
+  /** The tfgrid provider; without it `--provider tfgrid` is refused. */
+  tfgrid?: TfgridSettings;
+}
+
+export interface TfgridSettings {
+  /** The 24 words whose twin deploys and pays. */
+  mnemonic: string;
+  /** @default "main" */
+  network?: GridNetwork;
+  /** @default GRIDPROXY_URLS[network] */
+  gridproxyUrl?: string;
+  /** The contracts' projectName, by which nodes are found again. @default "qsfs" */
+  projectName?: string;
+  /** @default 10 */
+  deployTimeoutMinutes?: number;
+  /** @default "user" */
+  zdbMode?: ZdbMode;
+  /** TCP connect timeout per zdb address. @default 5000 */
+  endpointTimeoutMs?: number;
+  /** How long connecting to the grid may take. @default 60000 */
+  connectTimeoutMs?: number;
 }
 
 export interface ResolvedServerConfig {
   port: number;
   eventsKept: number;
   local: LocalProviderConfig;
+  tfgrid?: TfgridProviderConfig;
   registryPath: string;
 }
 
@@ -58,5 +83,20 @@ export function resolveServerConfig(
       startTimeoutMs: config.nodeStartTimeoutMs ?? 30_000,
       stopTimeoutMs: config.nodeStopTimeoutMs ?? 10_000,
     },
+    ...(config.tfgrid === undefined ? {} : { tfgrid: resolveTfgrid(config.tfgrid) }),
+  };
+}
+
+function resolveTfgrid(settings: TfgridSettings): TfgridProviderConfig {
+  const network = settings.network ?? "main";
+  return {
+    mnemonic: settings.mnemonic,
+    network,
+    gridproxyUrl: settings.gridproxyUrl ?? GRIDPROXY_URLS[network],
+    projectName: settings.projectName ?? "qsfs",
+    deployTimeoutMinutes: settings.deployTimeoutMinutes ?? 10,
+    zdbMode: settings.zdbMode ?? "user",
+    endpointTimeoutMs: settings.endpointTimeoutMs ?? 5_000,
+    connectTimeoutMs: settings.connectTimeoutMs ?? 60_000,
   };
 }

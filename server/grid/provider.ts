@@ -39,6 +39,10 @@ export interface StorageNode {
   pid?: number;
   /** local only: how many times the supervisor restarted it since the daemon started. */
   restarts?: number;
+  /** tfgrid only: the node contract on TFChain (cancelling it deletes the namespace). */
+  contractId?: number;
+  /** tfgrid only: the grid node that holds the namespace. */
+  gridNodeId?: number;
 }
 
 export interface FindQuery {
@@ -46,7 +50,7 @@ export interface FindQuery {
   count?: number;
   /** The size of each wanted node. */
   sizeBytes?: number;
-  /** local: directories; tfgrid (later): countries, cities, farms or node ids. */
+  /** local: directories; tfgrid: random, country:NAME, city:NAME, farm:IDS or node:IDS. */
   locations?: string[];
 }
 
@@ -70,6 +74,8 @@ export interface DeployRequest {
   sizeBytes: number;
   /** Where to put the nodes, spread round-robin; the provider's default when absent. */
   locations?: string[];
+  /** tfgrid: the 0-db namespace mode; the provider's default ("user") when absent. */
+  mode?: "user" | "seq";
 }
 
 export interface DeployResult {

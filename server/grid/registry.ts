@@ -9,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { NodeStatus, ProviderName } from "./provider.ts";
 
 /** Bumped with every schema change; REGISTRY.md lists what each version added. */
-export const REGISTRY_SCHEMA_VERSION = 1;
+export const REGISTRY_SCHEMA_VERSION = 2;
 
 export interface NodeRecord {
   id: string;
@@ -27,6 +27,12 @@ export interface NodeRecord {
   status: NodeStatus;
   /** local only: the server process last started for the node. */
   pid: number | null;
+  /** tfgrid only: the node contract on TFChain. */
+  contractId?: number | null;
+  /** tfgrid only: the grid node that holds the namespace. */
+  gridNodeId?: number | null;
+  /** tfgrid only: the grid deployment (the contract metadata's `name`) the node belongs to. */
+  deployment?: string | null;
 }
 
 export type NodeRecordPatch = Partial<
@@ -51,7 +57,10 @@ CREATE TABLE IF NOT EXISTS nodes (
   size_bytes         INTEGER NOT NULL,
   created_at         TEXT NOT NULL,
   status             TEXT NOT NULL,
-  pid                INTEGER
+  pid                INTEGER,
+  contract_id        INTEGER,
+  grid_node_id       INTEGER,
+  deployment         TEXT
 );
 CREATE TABLE IF NOT EXISTS secrets (
   ref   TEXT PRIMARY KEY,
@@ -72,7 +81,17 @@ const COLUMNS: Record<keyof NodeRecord, string> = {
   createdAt: "created_at",
   status: "status",
   pid: "pid",
+  contractId: "contract_id",
+  gridNodeId: "grid_node_id",
+  deployment: "deployment",
 };
+
+/** Columns added after version 1, with their types: added to older files when opened. */
+const ADDED_COLUMNS: readonly [string, string][] = [
+  ["contract_id", "INTEGER"],
+  ["grid_node_id", "INTEGER"],
+  ["deployment", "TEXT"],
+];
 
 const SELECT = `SELECT ${
   Object.entries(COLUMNS).map(([key, column]) => `${column} AS ${key}`)
@@ -106,6 +125,7 @@ export class NodeRegistry {
         );
       }
       db.exec(SCHEMA);
+      addMissingColumns(db);
       db.exec(`PRAGMA user_version = ${REGISTRY_SCHEMA_VERSION}`);
     } catch (error) {
       db.close();
@@ -118,12 +138,12 @@ export class NodeRegistry {
     const rows = provider === undefined
       ? this.#db.prepare(`${SELECT} ORDER BY created_at, rowid`).all()
       : this.#db.prepare(`${SELECT} WHERE provider = ? ORDER BY created_at, rowid`).all(provider);
-    return rows.map((row) => ({ ...row }) as unknown as NodeRecord);
+    return rows.map(recordOf);
   }
 
   get(id: string): NodeRecord | undefined {
     const row = this.#db.prepare(`${SELECT} WHERE id = ?`).get(id);
-    return row === undefined ? undefined : ({ ...row }) as unknown as NodeRecord;
+    return row === undefined ? undefined : recordOf(row);
   }
 
   /** Records nodes and their secrets in one transaction: all of them or none. */
@@ -135,7 +155,9 @@ export class NodeRegistry {
     const insertSecret = this.#db.prepare("INSERT INTO secrets (ref, value) VALUES (?, ?)");
     this.#transaction(() => {
       for (const record of records) {
-        insertNode.run(...Object.keys(COLUMNS).map((key) => record[key as keyof NodeRecord]));
+        insertNode.run(
+          ...Object.keys(COLUMNS).map((key) => record[key as keyof NodeRecord] ?? null),
+        );
       }
       for (const secret of secrets) insertSecret.run(secret.ref, secret.value);
     });
@@ -181,4 +203,23 @@ export class NodeRegistry {
       throw error;
     }
   }
+}
+
+/** Brings a version 1 `nodes` table up to date (version 2 added the tfgrid columns). */
+function addMissingColumns(db: DatabaseSync) {
+  const present = new Set(
+    (db.prepare("PRAGMA table_info(nodes)").all() as { name: string }[]).map((row) => row.name),
+  );
+  for (const [column, type] of ADDED_COLUMNS) {
+    if (!present.has(column)) db.exec(`ALTER TABLE nodes ADD COLUMN ${column} ${type}`);
+  }
+}
+
+/** A row as a NodeRecord; the tfgrid-only fields are left out when empty (local nodes). */
+function recordOf(row: Record<string, unknown>): NodeRecord {
+  const record = { ...row } as unknown as NodeRecord;
+  for (const key of ["contractId", "gridNodeId", "deployment"] as const) {
+    if (record[key] === null) delete record[key];
+  }
+  return record;
 }

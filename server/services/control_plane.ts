@@ -5,9 +5,14 @@
  * @module
  */
 import type { ContextLogger } from "../../lib/log.ts";
+import type { NodeEventInput } from "../grid/provider.ts";
 import type { ResolvedServerConfig } from "../config.ts";
 import { LocalProvider } from "../grid/local/local_provider.ts";
 import { NodeRegistry } from "../grid/registry.ts";
+import type { Route } from "../grid/tfgrid/endpoints.ts";
+import { createGridClientAdapter } from "../grid/tfgrid/grid_client_adapter.ts";
+import type { GridClientPort } from "../grid/tfgrid/grid_client_port.ts";
+import { TfgridProvider } from "../grid/tfgrid/tfgrid_provider.ts";
 import { EventLog } from "./events.ts";
 import { NodeService } from "./node_service.ts";
 
@@ -15,6 +20,8 @@ export interface ControlPlane {
   registry: NodeRegistry;
   events: EventLog;
   local: LocalProvider;
+  /** Present when the daemon was given a mnemonic. */
+  tfgrid: TfgridProvider | undefined;
   nodes: NodeService;
   /** Starts the recorded nodes. */
   start(): Promise<void>;
@@ -22,35 +29,52 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
+/** What tests replace: the grid client, how grid addresses are reached, fetch (gridproxy). */
+export interface ControlPlaneOptions {
+  /** @default the @threefold/grid_client adapter */
+  gridClient?: GridClientPort;
+  route?: Route;
+  fetch?: typeof fetch;
+}
+
 export function openControlPlane(
   config: ResolvedServerConfig,
   logger: ContextLogger,
+  options: ControlPlaneOptions = {},
 ): ControlPlane {
   const registry = NodeRegistry.open(config.registryPath);
   const events = new EventLog({ capacity: config.eventsKept });
   const eventLogger = logger.child({ part: "nodes" });
-  const local = new LocalProvider(config.local, {
+  const onEvent = (input: NodeEventInput) => {
+    const event = events.record(input);
+    const level = event.type === "node_failed" || event.type === "node_exited" ? "warn" : "info";
+    eventLogger[level](event.message, { event: event.type, node: event.nodeId });
+  };
+  const local = new LocalProvider(config.local, { registry, logger: eventLogger, onEvent });
+  const tfgrid = config.tfgrid === undefined ? undefined : new TfgridProvider(config.tfgrid, {
     registry,
     logger: eventLogger,
-    onEvent: (input) => {
-      const event = events.record(input);
-      const level = event.type === "node_failed" || event.type === "node_exited" ? "warn" : "info";
-      eventLogger[level](event.message, { event: event.type, node: event.nodeId });
-    },
+    onEvent,
+    gridClient: options.gridClient ?? createGridClientAdapter(),
+    route: options.route,
+    fetch: options.fetch,
   });
-  const nodes = new NodeService({ providers: { local } });
+  const nodes = new NodeService({
+    providers: tfgrid === undefined ? { local } : { local, tfgrid },
+  });
   let closed = false;
   return {
     registry,
     events,
     local,
+    tfgrid,
     nodes,
     start: () => local.start(),
     async close() {
       if (closed) return;
       closed = true;
       try {
-        await local.close();
+        await Promise.all([local.close(), tfgrid?.close()]);
       } finally {
         registry.close();
       }

@@ -60,16 +60,16 @@ export class NodeHoldsDataError extends DomainError {
 
 /** A resize that the node's contents or its disk do not allow. */
 export class ResizeRefusedError extends DomainError {
-  constructor(message: string) {
-    super("conflict", "resize_refused", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("conflict", "resize_refused", message, options);
     this.name = "ResizeRefusedError";
   }
 }
 
 /** Not enough room (disk space, free grid nodes) for what was asked. */
 export class InsufficientCapacityError extends DomainError {
-  constructor(message: string) {
-    super("conflict", "insufficient_capacity", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("conflict", "insufficient_capacity", message, options);
     this.name = "InsufficientCapacityError";
   }
 }
@@ -103,5 +103,37 @@ export class ProviderUnavailableError extends DomainError {
   constructor(provider: string, reason: string) {
     super("invalid_input", "provider_unavailable", `Cannot use provider "${provider}": ${reason}`);
     this.name = "ProviderUnavailableError";
+  }
+}
+
+/** The mnemonic has no twin (account) on the grid network it was used on. */
+export class NoTwinError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("conflict", "no_twin", message, options);
+    this.name = "NoTwinError";
+  }
+}
+
+/** The account cannot pay for what was asked (its free TFT balance is too low). */
+export class InsufficientBalanceError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("conflict", "insufficient_balance", message, options);
+    this.name = "InsufficientBalanceError";
+  }
+}
+
+/** A deployment did not become ready in time; whatever it had created was undone. */
+export class DeployTimeoutError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("failed", "deploy_timed_out", message, options);
+    this.name = "DeployTimeoutError";
+  }
+}
+
+/** The grid's services (gridproxy, the chain, the relay) could not be reached. */
+export class GridUnavailableError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("unavailable", "grid_unavailable", message, options);
+    this.name = "GridUnavailableError";
   }
 }

@@ -101,7 +101,12 @@ export class NodeService {
     }
     const provider = this.#providers[chosen];
     if (provider === undefined) {
-      throw new ProviderUnavailableError(chosen, "it is not set up in this daemon yet");
+      throw new ProviderUnavailableError(
+        chosen,
+        chosen === "tfgrid"
+          ? "the daemon has no mnemonic: stop it (qsfs stop) and start it again with QSFS_MNEMONIC set or --mnemonic-file FILE, and --network main|test|qa|dev"
+          : "it is not set up in this daemon",
+      );
     }
     return provider;
   }

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { nullLogger } from "../lib/log.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import type { CliDeps } from "./command.ts";
+import { GRID_FLAGS, gridServeArgs, gridSettings, MnemonicError } from "./grid_flags.ts";
+import { runCli } from "./run.ts";
+
+const WORDS = `${"abandon ".repeat(23)}art`;
+
+function deps(env: CliDeps["env"] = {}): CliDeps & { out: { stdout: string; stderr: string } } {
+  const out = { stdout: "", stderr: "" };
+  return {
+    out,
+    version: "9.9.9",
+    env,
+    selfCommand: ["/nonexistent/qsfs"],
+    stdout: (text) => void (out.stdout += text),
+    stderr: (text) => void (out.stderr += text),
+    readSecretFile: (path) => Deno.readTextFileSync(path),
+    createLogger: () => nullLogger,
+    startDaemon: () => Promise.reject(new Error("not in this test")),
+    startZdbServer: () => Promise.reject(new Error("not in this test")),
+    waitForStop: () => ({ signal: new Promise(() => {}), dispose: () => {} }),
+  };
+}
+
+const parse = (args: string[]) => parseArgs(args, GRID_FLAGS);
+
+Deno.test("gridSettings() takes the mnemonic from --mnemonic-file, else QSFS_MNEMONIC, and the network", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qsfs_grid_flags_test_" });
+  try {
+    const file = join(dir, "mnemonic");
+    await Deno.writeTextFile(file, `  ${WORDS.replaceAll(" ", "\n")}\n`, { mode: 0o600 });
+    assert.deepEqual(gridSettings(parse(["--mnemonic-file", file, "--network", "test"]), deps()), {
+      mnemonic: WORDS,
+      network: "test",
+    });
+    assert.deepEqual(gridSettings(parse([]), deps({ mnemonic: WORDS })), { mnemonic: WORDS });
+    assert.equal(gridSettings(parse([]), deps()), undefined, "no mnemonic: local only");
+
+    assert.throws(() => gridSettings(parse(["--network", "mars"]), deps()), UsageError);
+    assert.throws(
+      () => gridSettings(parse(["--network", "dev"]), deps()),
+      /Cannot use --network without a mnemonic/,
+    );
+    assert.throws(
+      () => gridSettings(parse(["--mnemonic-file", join(dir, "missing")]), deps()),
+      (error: unknown) =>
+        error instanceof MnemonicError && /Cannot read the mnemonic from/.test(error.message),
+    );
+    await Deno.writeTextFile(file, "three short words");
+    assert.throws(
+      () => gridSettings(parse(["--mnemonic-file", file]), deps()),
+      /it has 3 words, a mnemonic has 12 to 24/,
+    );
+    assert.deepEqual(gridServeArgs(parse(["--mnemonic-file", "m", "--network", "qa"])), [
+      "--mnemonic-file",
+      join(Deno.cwd(), "m"),
+      "--network",
+      "qa",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("qsfs serve and nodes check the grid flags before starting anything", async () => {
+  const home = await Deno.makeTempDir({ prefix: "qsfs_grid_flags_test_" });
+  try {
+    const cases: [string[], number, RegExp][] = [
+      [
+        ["serve", "--network", "mars"],
+        2,
+        /^qsfs: Cannot use --network "mars": use main, test, qa, dev/,
+      ],
+      [["serve", "--network", "test"], 2, /^qsfs: Cannot use --network without a mnemonic/],
+      [
+        ["serve", "--mnemonic-file", join(home, "none")],
+        1,
+        /^qsfs: Cannot read the mnemonic from /,
+      ],
+      [["nodes", "list", "--network", "moon"], 2, /^qsfs: Cannot use --network "moon"/],
+    ];
+    for (const [args, code, message] of cases) {
+      const cli = deps({ qsfsHome: home });
+      assert.equal(await runCli(args, cli), code, args.join(" "));
+      assert.match(cli.out.stderr, message, args.join(" "));
+    }
+    assert.deepEqual([...Deno.readDirSync(home)], [], "nothing was started");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
