@@ -30,6 +30,11 @@ export interface VfsOptions {
   flushConcurrencyMax?: number;
   /** The time source for timestamps. @default the wall clock */
   clock?: Clock;
+  /**
+   * Runs after fsync and fsyncdir commit durably, before they return: metadata
+   * replication ships the change to the storage nodes there.
+   */
+  afterDurableCommit?: () => Promise<void>;
 }
 
 export interface FileHandle {
@@ -57,6 +62,7 @@ export class VfsCore {
   readonly flushConcurrencyMax: number;
   readonly clock: Clock;
   readonly cache: ChunkCache;
+  readonly afterDurableCommit: () => Promise<void>;
   /** Open regular files. */
   readonly files = new Map<Ino, FileState>();
   readonly handles = new Map<Fh, Handle>();
@@ -74,6 +80,7 @@ export class VfsCore {
     this.flushConcurrencyMax = options.flushConcurrencyMax ?? 4;
     this.clock = options.clock ?? systemClock;
     this.cache = new ChunkCache(options.chunkCacheBytesMax ?? 32 * 1024 * 1024);
+    this.afterDurableCommit = options.afterDurableCommit ?? (() => Promise.resolve());
   }
 
   now(): Timespec {

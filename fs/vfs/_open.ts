@@ -128,6 +128,7 @@ export async function fsync(core: VfsCore, fh: Fh): Promise<void> {
   await flushFile(core, handle.state);
   await core.backend.sync();
   core.store.commitDurably();
+  await core.afterDurableCommit();
 }
 
 /** The last close of a handle. The file's last handle flushes it, or deletes it if unlinked. */

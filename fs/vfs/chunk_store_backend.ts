@@ -71,6 +71,14 @@ export function decodeChunkRef(ref: string): { location: ChunkLocation; plainByt
 export interface ChunkStoreBackendOptions {
   /** What statfs reports as capacity (usable bytes of the pool). */
   capacityBytes: number;
+  /**
+   * Hold deletes until {@link ChunkStoreBackend.releaseDeferredDeletes}: with metadata
+   * replication, a chunk may go only once the change that unmapped it is durable on the
+   * nodes, or a recovery could find metadata pointing at a deleted chunk. A crash forgets
+   * the held deletes: the chunks leak, nothing is lost.
+   * @default false
+   */
+  deferDeletes?: boolean;
   logger?: Logger;
 }
 
@@ -78,12 +86,15 @@ export class ChunkStoreBackend implements ChunkBackend {
   readonly #store: ChunkStore;
   readonly #capacityBytes: number;
   readonly #logger: Logger | undefined;
+  readonly #deferDeletes: boolean;
+  #deferred: string[] = [];
   #usedBytes = 0;
 
   constructor(store: ChunkStore, options: ChunkStoreBackendOptions) {
     this.#store = store;
     this.#capacityBytes = options.capacityBytes;
     this.#logger = options.logger;
+    this.#deferDeletes = options.deferDeletes ?? false;
   }
 
   async put(data: Uint8Array, chunkRef: string = newChunkRef()): Promise<string> {
@@ -114,6 +125,28 @@ export class ChunkStoreBackend implements ChunkBackend {
   }
 
   async delete(chunkRef: string): Promise<void> {
+    if (this.#deferDeletes) {
+      this.#deferred.push(chunkRef);
+      return;
+    }
+    await this.#deleteNow(chunkRef);
+  }
+
+  /** Deletes the chunks whose deletes were held; call once their unmapping is durable. */
+  async releaseDeferredDeletes(): Promise<void> {
+    const refs = this.#deferred;
+    this.#deferred = [];
+    for (const ref of refs) {
+      try {
+        await this.#deleteNow(ref);
+      } catch (error) {
+        // A node that does not answer keeps a stray shard; scrub can find it later.
+        this.#logger?.warn("chunk delete failed", { error: String(error) });
+      }
+    }
+  }
+
+  async #deleteNow(chunkRef: string): Promise<void> {
     if (BARE_ID.test(chunkRef)) {
       await this.#store.deleteById(chunkRef);
       return;

@@ -127,6 +127,21 @@ export class MetaStore {
     }
   }
 
+  /**
+   * Starts recording every committed change (an SQLite session over all tables with a
+   * primary key) for metadata replication; `changeset()` returns what changed since.
+   */
+  createSession(): { changeset(): Uint8Array; close(): void } {
+    return (this.#db as unknown as { createSession(): { changeset(): Uint8Array; close(): void } })
+      .createSession();
+  }
+
+  /** Writes a consistent copy of the whole database to `path` (VACUUM INTO). */
+  snapshotTo(path: string): void {
+    assert(this.#transactionDepth === 0, "snapshotTo() inside a transaction");
+    this.#db.prepare("VACUUM INTO ?").run(path);
+  }
+
   getMeta(key: string): unknown {
     return this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(key)?.value;
   }

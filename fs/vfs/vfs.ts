@@ -168,11 +168,12 @@ export class Vfs {
   }
 
   /** fsync(2) of a directory: every metadata change so far is durable. */
-  fsyncdir(_ctx: CallContext, fh: Fh): Promise<void> {
-    return run(() => {
+  async fsyncdir(_ctx: CallContext, fh: Fh): Promise<void> {
+    await run(() => {
       this.#core.handle(fh, "dir", `sync directory handle ${fh}`);
       this.#core.store.commitDurably();
     });
+    await this.#core.afterDurableCommit();
   }
 
   /** The last close: flushes, and deletes a file unlinked while open. */

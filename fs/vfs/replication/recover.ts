@@ -1,0 +1,47 @@
+/**
+ * Recovery of the metadata store from the storage nodes alone: the newest
+ * superblock, its snapshot, then its log segments applied in order.
+ */
+import { DatabaseSync } from "node:sqlite";
+import type { ChunkStore } from "../../chunk/mod.ts";
+import { decodeChunkRef } from "../chunk_store_backend.ts";
+import { decodeSegment } from "./segment.ts";
+import type { Superblock, SuperblockStore } from "./superblock.ts";
+
+/** Rebuilds the SQLite file at `path` (which must not exist) and returns the superblock used. */
+export async function recoverMetadata(
+  path: string,
+  chunks: ChunkStore,
+  superblocks: SuperblockStore,
+): Promise<Superblock> {
+  const superblock = await superblocks.readLatest();
+  if (superblock === undefined) {
+    throw new Error("Cannot recover metadata: no node holds a superblock readable with this key");
+  }
+  const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+  try {
+    for (const ref of superblock.snapshot.pieces) {
+      const piece = await chunks.get(decodeChunkRef(ref).location);
+      let written = 0;
+      while (written < piece.length) written += await file.write(piece.subarray(written));
+    }
+    await file.sync();
+  } finally {
+    file.close();
+  }
+  const db = new DatabaseSync(path);
+  try {
+    for (const ref of superblock.segments) {
+      const { changeset } = decodeSegment(await chunks.get(decodeChunkRef(ref).location));
+      const applied = (db as unknown as { applyChangeset(c: Uint8Array): boolean }).applyChangeset(
+        changeset,
+      );
+      if (!applied) {
+        throw new Error("Cannot recover metadata: a log segment does not apply to the snapshot");
+      }
+    }
+  } finally {
+    db.close();
+  }
+  return superblock;
+}
