@@ -8,12 +8,26 @@ import { isLogLevel, type LogLevel } from "../lib/log.ts";
 import { booleanFlag, type FlagSpec, parseArgs, stringFlag, UsageError } from "./args.ts";
 import { type CliDeps, type Command, errorMessage } from "./command.ts";
 import { resolveHome } from "./home.ts";
+import { identityCommand } from "./identity_command.ts";
+import { initCommand } from "./init_command.ts";
+import { mountCommand, umountCommand } from "./mount_command.ts";
 import { nodesCommand } from "./nodes_command.ts";
+import { recoverCommand } from "./recover_command.ts";
 import { serveCommand } from "./serve_command.ts";
 import { stopCommand } from "./stop_command.ts";
 import { zdbCommand } from "./zdb_command.ts";
 
-export const COMMANDS: readonly Command[] = [nodesCommand, serveCommand, stopCommand, zdbCommand];
+export const COMMANDS: readonly Command[] = [
+  identityCommand,
+  initCommand,
+  mountCommand,
+  nodesCommand,
+  recoverCommand,
+  serveCommand,
+  stopCommand,
+  umountCommand,
+  zdbCommand,
+];
 
 /** Global flags a subcommand also accepts after its name. */
 const FLAGS_AFTER_COMMAND: FlagSpec = {

@@ -124,6 +124,27 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+const BRIDGE_ONLY =
+  "imports both fs/fuse/ and fs/vfs/: only fs/bridge.ts (and fs/bridge/) knows both";
+
+/**
+ * Notes whether `target` is in fs/fuse/ or fs/vfs/; true when `file` (outside
+ * the bridge) now imports both, reported once, at the import that completes the pair.
+ */
+function checkBridgeOnly(
+  file: string,
+  target: ImportTarget,
+  wire: { fuse: boolean; vfs: boolean },
+): boolean {
+  const bridge = file === "fs/bridge.ts" || file === "fs/bridge_test.ts" ||
+    under("fs/bridge")(file);
+  if (bridge || !under("fs")(file) || target.local === undefined) return false;
+  const before = wire.fuse && wire.vfs;
+  if (under("fs/fuse")(target.local)) wire.fuse = true;
+  if (under("fs/vfs")(target.local)) wire.vfs = true;
+  return !before && wire.fuse && wire.vfs;
+}
+
 /** Checks every source file under `root`. */
 export async function checkLayers(root: string): Promise<LayerReport> {
   const report: LayerReport = { violations: [], warnings: [], fileCount: 0 };
@@ -140,8 +161,12 @@ export async function checkLayers(root: string): Promise<LayerReport> {
 /** Adds the violations and warnings of one file (path relative to the root, with "/"). */
 export function checkFile(file: string, source: string, report: LayerReport) {
   const rules = RULES.filter((rule) => rule.covers(file));
+  const wire = { fuse: false, vfs: false };
   for (const found of rules.length > 0 ? findImports(source) : []) {
     const target = resolveTarget(file, found.specifier, found.typeOnly);
+    if (checkBridgeOnly(file, target, wire)) {
+      report.violations.push({ file, line: found.line, message: BRIDGE_ONLY });
+    }
     for (const rule of rules) {
       if (!rule.breaks(target)) continue;
       const shown = target.local !== undefined && target.local !== found.specifier

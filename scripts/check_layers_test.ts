@@ -126,6 +126,11 @@ Deno.test("checkFile() enforces every forbidden edge of DESIGN.md", () => {
     ["lib/log.ts", 'import { x } from "../cli/run.ts";', /lib\/ imports nothing/],
     ["cli/run.ts", "const args = Deno.args;", /uses Deno.args: only main.ts/],
     ["fs/zdb/server.ts", 'const p = Deno.env.get("PORT");', /uses Deno.env: only main.ts/],
+    [
+      "fs/mount.ts",
+      'import "./fuse/mod.ts"; import "./vfs/mod.ts";',
+      /imports both fs\/fuse\/ and fs\/vfs\/: only fs\/bridge.ts/,
+    ],
   ];
   for (const [file, source, reason] of bad) {
     const found = violationsOf(file, `// header\n${source}\n`);
@@ -143,6 +148,8 @@ Deno.test("checkFile() allows the edges DESIGN.md draws", () => {
     ["fs/zdb/client.ts", 'import type { Logger } from "../../lib/log.ts";'],
     ["fs/chunk/store.ts", 'import "../codec/frame.ts";\nimport "../zdb/mod.ts";'],
     ["fs/bridge.ts", 'import "./fuse/session.ts";\nimport "./vfs/vfs.ts";'],
+    ["fs/bridge/_ops.ts", 'import "../fuse/mod.ts";\nimport "../vfs/mod.ts";'],
+    ["fs/mount.ts", 'import "./fuse/mod.ts";\nimport "./bridge.ts";\nimport "./filesystem.ts";'],
     ["server/services/pay.ts", 'import { Big } from "npm:big.js";\nimport "../grid/grid.ts";'],
     ["server/http/files.ts", 'import { Hono } from "npm:hono";\nimport "../../fs/mod.ts";'],
     ["ui/api.ts", 'import type { ApiType } from "../server/mod.ts";'],

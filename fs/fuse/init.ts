@@ -3,9 +3,9 @@
  *
  * We enable what every qsfs mount wants (async reads, big writes up to
  * max_write via max_pages, parallel dirops, async direct I/O, auto_inval_data),
- * readdirplus when the filesystem implements it, and the writeback cache and
- * atomic O_TRUNC only when asked, since both need the filesystem's help to be
- * correct. Never more than the kernel offered.
+ * readdirplus when the filesystem implements it, and the writeback cache,
+ * atomic O_TRUNC and HANDLE_KILLPRIV only when asked, since they need the
+ * filesystem's help to be correct. Never more than the kernel offered.
  *
  * @module
  */
@@ -28,6 +28,8 @@ export interface InitSettings {
   readdirplus: "auto" | "always" | "never";
   cacheSymlinks: boolean;
   atomicOTrunc: boolean;
+  /** The filesystem clears suid/sgid on write, truncate and chown itself (FUSE_HANDLE_KILLPRIV). */
+  handleKillpriv: boolean;
 }
 
 /** What to answer: a full reply, a version-only reply (kernel retries), or an error. */
@@ -52,6 +54,7 @@ export function wantedInitFlags(settings: InitSettings): number {
   if (settings.readdirplus === "auto") flags |= abi.FUSE_READDIRPLUS_AUTO;
   if (settings.cacheSymlinks) flags |= abi.FUSE_CACHE_SYMLINKS;
   if (settings.atomicOTrunc) flags |= abi.FUSE_ATOMIC_O_TRUNC;
+  if (settings.handleKillpriv) flags |= abi.FUSE_HANDLE_KILLPRIV;
   return flags;
 }
 

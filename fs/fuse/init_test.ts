@@ -12,6 +12,7 @@ const SETTINGS: InitSettings = {
   readdirplus: "auto",
   cacheSymlinks: true,
   atomicOTrunc: false,
+  handleKillpriv: false,
 };
 
 const ALL_FLAGS = 0x7fff_ffff;
@@ -33,23 +34,26 @@ Deno.test("negotiateInit() enables the wanted flags the kernel offers, and no ot
   assert.equal(outcome.reply.congestionThreshold, 48);
 });
 
-Deno.test("negotiateInit() asks for the writeback cache and readdirplus only as configured", () => {
+Deno.test("negotiateInit() asks for the writeback cache, readdirplus and killpriv only as configured", () => {
   const kernel = { major: 7, minor: 45, maxReadaheadBytes: 1 << 20, flags: ALL_FLAGS, flags2: 0 };
   const plain = negotiateInit(kernel, { ...SETTINGS, readdirplus: "never" });
   assert.ok(plain.kind === "accept");
   assert.equal(plain.reply.flags & abi.FUSE_WRITEBACK_CACHE, 0);
   assert.equal(plain.reply.flags & abi.FUSE_DO_READDIRPLUS, 0);
+  assert.equal(plain.reply.flags & abi.FUSE_HANDLE_KILLPRIV, 0);
   assert.notEqual(plain.reply.flags & abi.FUSE_PARALLEL_DIROPS, 0);
   assert.notEqual(plain.reply.flags & abi.FUSE_AUTO_INVAL_DATA, 0);
   const cached = negotiateInit(kernel, {
     ...SETTINGS,
     writebackCache: true,
     readdirplus: "always",
+    handleKillpriv: true,
   });
   assert.ok(cached.kind === "accept");
   assert.notEqual(cached.reply.flags & abi.FUSE_WRITEBACK_CACHE, 0);
   assert.notEqual(cached.reply.flags & abi.FUSE_DO_READDIRPLUS, 0);
   assert.equal(cached.reply.flags & abi.FUSE_READDIRPLUS_AUTO, 0);
+  assert.notEqual(cached.reply.flags & abi.FUSE_HANDLE_KILLPRIV, 0);
 });
 
 Deno.test("negotiateInit() answers a newer major with ours and refuses an old minor", () => {

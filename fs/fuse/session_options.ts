@@ -32,6 +32,13 @@ export interface SessionOptions {
   cacheSymlinks?: boolean;
   /** Pass O_TRUNC to OPEN instead of a SETATTR (the filesystem must honour it). @default false */
   atomicOTrunc?: boolean;
+  /**
+   * The filesystem clears suid/sgid itself on write, truncate and chown
+   * (FUSE_HANDLE_KILLPRIV). Without it the kernel sends a SETATTR of the mode
+   * on the writer's behalf, which a filesystem checking ownership refuses.
+   * @default false
+   */
+  handleKillpriv?: boolean;
   /** @default console */
   logger?: FuseLogger;
 }
@@ -50,6 +57,7 @@ export async function resolveInitSettings(
     readdirplus: fs.readdirplus ? options.readdirplus ?? "auto" : "never",
     cacheSymlinks: options.cacheSymlinks ?? true,
     atomicOTrunc: options.atomicOTrunc ?? false,
+    handleKillpriv: options.handleKillpriv ?? false,
   };
 }
 

@@ -1,0 +1,116 @@
+/**
+ * Opening the storage engine's state: one directory holding the metadata
+ * store (`meta.sqlite`), the chunk directory (`chunks/`) and a lock file
+ * (`lock`) that keeps a second process from serving the same state.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { EBUSY, FsError } from "./errno.ts";
+import { DiskChunkBackend, MetaStore, Vfs } from "./vfs/mod.ts";
+
+/** Where the engine reports what it does. Structurally a subset of lib/log.ts Logger. */
+export interface FsLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface OpenFilesystemOptions {
+  /** The state directory; created if missing. */
+  stateDir: string;
+  /** Chunk size of a new filesystem (a power of two); an existing one keeps its own. @default 4 MiB */
+  chunkSizeBytes?: number;
+  /** The most bytes the chunk directory may hold. @default 16 GiB */
+  cacheBytesMax?: number;
+  /** How long to wait for another process to release the state, ms. @default 5000 */
+  lockWaitMs?: number;
+  /** @default console */
+  logger?: FsLogger;
+}
+
+/** An open filesystem: serve `vfs` (see mountFilesystem), then close it. */
+export interface Filesystem {
+  /** The absolute state directory. */
+  readonly stateDir: string;
+  readonly vfs: Vfs;
+  /** Flushes open files, closes the metadata store and releases the state. Idempotent. */
+  close(): Promise<void>;
+}
+
+const LOCK_POLL_MS = 50;
+
+/** Opens (creating if needed) the filesystem whose state lives in `options.stateDir`. */
+export async function openFilesystem(options: OpenFilesystemOptions): Promise<Filesystem> {
+  const logger = options.logger ?? console;
+  await Deno.mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const stateDir = await Deno.realPath(options.stateDir);
+  const lock = await lockState(stateDir, options.lockWaitMs ?? 5000);
+  let store: MetaStore | undefined;
+  try {
+    store = MetaStore.open(join(stateDir, "meta.sqlite"), {
+      chunkSizeBytes: options.chunkSizeBytes,
+    });
+    const backend = await DiskChunkBackend.open(join(stateDir, "chunks"), {
+      capacityBytes: options.cacheBytesMax,
+    });
+    const vfs = new Vfs(store, backend);
+    const chunksDeleted = await vfs.collectGarbage();
+    logger.info("filesystem opened", {
+      stateDir,
+      orphansRemoved: store.orphansRemoved,
+      chunksDeleted,
+    });
+    return { stateDir, vfs, close: closer(vfs, store, lock) };
+  } catch (error) {
+    store?.close();
+    lock.close();
+    throw error;
+  }
+}
+
+function closer(vfs: Vfs, store: MetaStore, lock: Deno.FsFile): () => Promise<void> {
+  let closed: Promise<void> | undefined;
+  return () => {
+    closed ??= (async () => {
+      try {
+        await vfs.flushAll();
+      } finally {
+        store.close();
+        lock.close();
+      }
+    })();
+    return closed;
+  };
+}
+
+/**
+ * Takes the state's exclusive lock (flock on `<state>/lock`, which the kernel
+ * drops when the process dies, even by kill -9) and writes our pid in it.
+ * Waits up to `waitMs` for a process that is closing the state.
+ */
+async function lockState(stateDir: string, waitMs: number): Promise<Deno.FsFile> {
+  const path = join(stateDir, "lock");
+  const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+  try {
+    const deadline = Date.now() + waitMs;
+    while (!await file.tryLock(true)) {
+      if (Date.now() >= deadline) {
+        const holder = (await Deno.readTextFile(path)).trim();
+        throw new FsError(
+          EBUSY,
+          `Cannot open the filesystem in ${stateDir}: another qsfs process` +
+            `${holder === "" ? "" : ` (pid ${holder})`} is using it`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+    await file.truncate(0);
+    await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
+    return file;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
