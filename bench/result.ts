@@ -14,6 +14,19 @@ export interface BenchResult {
   name: string;
   machine: string;
   metrics: BenchMetric[];
+  /**
+   * Figures printed beside the metrics for context only, with no ratio (e.g.
+   * the same work on plain ext4): one entry per metric id and context name.
+   */
+  context?: BenchContext[];
+}
+
+export interface BenchContext {
+  /** The id of the metric this figure stands beside. */
+  id: string;
+  /** What was measured, e.g. "ext4". */
+  name: string;
+  value: number;
 }
 
 export function metric(
@@ -50,8 +63,16 @@ export function describeMachine(): string {
   return `${navigator.hardwareConcurrency} cores, ${memoryGib} GiB, ${cpu}, ${Deno.osRelease()}`;
 }
 
+/** A context figure, rounded as metric values are. */
+export function contextFigure(id: string, name: string, value: number): BenchContext {
+  return { id, name, value: round(value) };
+}
+
 export function formatBenchTable(result: BenchResult): string {
-  const header = ["metric", "value", "unit", "reference", "ratio", "reference is"];
+  const contexts = [...new Set((result.context ?? []).map((c) => c.name))];
+  const contextValue = (id: string, name: string) =>
+    result.context?.find((c) => c.id === id && c.name === name)?.value;
+  const header = ["metric", "value", "unit", "reference", "ratio", "reference is", ...contexts];
   const rows = result.metrics.map((m) => [
     m.id,
     String(m.value),
@@ -59,6 +80,7 @@ export function formatBenchTable(result: BenchResult): string {
     String(m.reference),
     m.ratio.toFixed(3),
     m.reference_name,
+    ...contexts.map((name) => String(contextValue(m.id, name) ?? "")),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");

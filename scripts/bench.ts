@@ -11,6 +11,7 @@ type Bench = () => Promise<BenchResult>;
 const BENCHES: Record<string, () => Promise<Bench>> = {
   zdb: async () => (await import("../bench/zdb_bench.ts")).benchZdb,
   codec: async () => (await import("../bench/codec_bench.ts")).benchCodec,
+  fs: async () => (await import("../bench/fs_bench.ts")).benchFs,
 };
 
 async function main(args: string[]): Promise<number> {
