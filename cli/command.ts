@@ -16,6 +16,8 @@ export interface CliEnv extends HomeEnv {
   zdbAdminPassword?: string;
   /** QSFS_MNEMONIC: the grid account's mnemonic when --mnemonic-file is not given. */
   mnemonic?: string;
+  /** QSFS_PASSPHRASE: the identity's passphrase when --passphrase-file is not given. */
+  passphrase?: string;
 }
 
 /**
@@ -35,6 +37,11 @@ export interface CliDeps {
   stderr(text: string): void;
   /** Reads a file that holds a secret (--mnemonic-file). */
   readSecretFile(path: string): string;
+  /**
+   * Reads secret text typed on stdin (`qsfs recover`): on a terminal one line,
+   * after `prompt` on stderr; from a pipe everything up to end of file.
+   */
+  readStdin?(prompt: string): Promise<string>;
   /** A logger to stderr and, when there is a home, to a rotating file in it. */
   createLogger(level: LogLevel, home: string | undefined): RootLogger;
   /** Starts an embedded ZDB server (fs/zdb/mod.ts). */
