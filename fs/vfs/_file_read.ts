@@ -14,6 +14,12 @@ import type { Ino } from "./types.ts";
 
 /** A read starts over at most this often when flushes keep changing the chunk map under it. */
 const READ_ATTEMPTS_MAX = 8;
+/**
+ * Reads up to 1/16 of a chunk that is not cached are served from the backend's
+ * range read, when it has one, instead of loading the whole chunk: a 4 KiB random
+ * read must not cost 4 MiB of I/O.
+ */
+const RANGE_READ_FRACTION = 16;
 /** Chunk-map rows read at a time while seeking. */
 const SEEK_PAGE_ROWS = 256;
 
@@ -25,6 +31,22 @@ export async function loadChunk(core: VfsCore, row: ChunkRow): Promise<Uint8Arra
     core.cache.set(row.ref, bytes);
   }
   return bytes.subarray(0, Math.min(row.lengthBytes, bytes.length));
+}
+
+/** The chunk's stored bytes covering [from, to): a slice of `bytes` that starts at `start`. */
+async function loadSlice(
+  core: VfsCore,
+  row: ChunkRow,
+  from: number,
+  to: number,
+): Promise<{ bytes: Uint8Array; start: number }> {
+  const small = (to - from) * RANGE_READ_FRACTION <= core.chunkSizeBytes;
+  if (small && core.backend.getRange !== undefined && core.cache.get(row.ref) === undefined) {
+    const end = Math.min(to, row.lengthBytes);
+    if (end <= from) return { bytes: new Uint8Array(0), start: from };
+    return { bytes: await core.backend.getRange(row.ref, from, end - from), start: from };
+  }
+  return { bytes: await loadChunk(core, row), start: 0 };
 }
 
 /** Up to `lengthBytes` bytes at `offset`; fewer at the end of the file. */
@@ -65,12 +87,12 @@ async function readChunkInto(
   const { out, outStart, from, to } = slice;
   for (let attempt = 1;; attempt++) {
     const version = state.mapVersion;
-    let base: Uint8Array | undefined;
+    let base: { bytes: Uint8Array; start: number } | undefined;
     if (!(state.dirty.chunks.get(index)?.covers(from, to) ?? false)) {
       const row = core.store.chunks.get(state.ino, index);
       if (row !== undefined) {
         try {
-          base = await loadChunk(core, row);
+          base = await loadSlice(core, row, from, to);
         } catch (error) {
           if (state.mapVersion !== version && attempt < READ_ATTEMPTS_MAX) continue;
           throw readError(state.ino, index, error);
@@ -81,8 +103,14 @@ async function readChunkInto(
     // that were in the overlays then. Start this chunk over.
     if (state.mapVersion !== version && attempt < READ_ATTEMPTS_MAX) continue;
     out.fill(0, outStart + from, outStart + to);
-    if (base !== undefined && base.length > from) {
-      out.set(base.subarray(from, Math.min(to, base.length)), outStart + from);
+    if (base !== undefined) {
+      const baseEnd = base.start + base.bytes.length;
+      if (baseEnd > from) {
+        out.set(
+          base.bytes.subarray(from - base.start, Math.min(to, baseEnd) - base.start),
+          outStart + from,
+        );
+      }
     }
     state.flushing?.chunks.get(index)?.copyInto(out, -outStart, from, to);
     state.dirty.chunks.get(index)?.copyInto(out, -outStart, from, to);

@@ -33,6 +33,12 @@ export interface ChunkBackend {
   put(data: Uint8Array, chunkRef?: string): Promise<string>;
   /** The bytes stored under `chunkRef`. The caller does not modify them. */
   get(chunkRef: string): Promise<Uint8Array>;
+  /**
+   * Optional: `lengthBytes` bytes of a chunk from `offset` (fewer at its end), for small
+   * random reads that should not load a whole chunk. Backends that must decode whole
+   * chunks (the chunk store) leave it out.
+   */
+  getRange?(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array>;
   /** Removes a chunk; removing one that is not there succeeds. */
   delete(chunkRef: string): Promise<void>;
   /** Returns when every chunk put so far survives a power loss. */

@@ -76,6 +76,26 @@ export class DiskChunkBackend implements ChunkBackend {
     }
   }
 
+  async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
+    let file: Deno.FsFile | undefined;
+    try {
+      file = await Deno.open(this.#pathOf(chunkRef, "read"), { read: true });
+      await file.seek(offset, Deno.SeekMode.Start);
+      const out = new Uint8Array(lengthBytes);
+      let filled = 0;
+      while (filled < lengthBytes) {
+        const read = await file.read(out.subarray(filled));
+        if (read === null) break;
+        filled += read;
+      }
+      return out.subarray(0, filled);
+    } catch (error) {
+      throw ioError(`Cannot read chunk ${chunkRef}`, error);
+    } finally {
+      file?.close();
+    }
+  }
+
   async delete(chunkRef: string): Promise<void> {
     const path = this.#pathOf(chunkRef, "delete");
     try {

@@ -1,0 +1,41 @@
+// Small reads of uncached chunks use the backend's range read and return the right bytes.
+import assert from "node:assert/strict";
+import { openTestVfs, pattern, ROOT } from "./_testing.ts";
+import { O_RDONLY, O_RDWR, ROOT_INO } from "./constants.ts";
+
+const CHUNK = 64 * 1024;
+
+Deno.test("read() of a small range of an uncached chunk reads only that range", async () => {
+  // Proves a 4 KiB random read no longer loads a whole chunk, and that ranged, whole-chunk
+  // and dirty-overlay reads all agree with the bytes written (including the file's tail).
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK, chunkCacheBytesMax: 0 });
+  const { vfs, backend } = t;
+  const data = pattern(3 * CHUNK + 1000, 7);
+  const { fh } = await vfs.create(ROOT, {
+    parent: ROOT_INO,
+    name: "f",
+    mode: 0o644,
+    flags: O_RDWR,
+  });
+  await vfs.write(ROOT, { fh, offset: 0, data });
+  await vfs.release(ROOT, fh);
+  const ranges: number[] = [];
+  const wholes: string[] = [];
+  const getRange = backend.getRange.bind(backend);
+  const get = backend.get.bind(backend);
+  backend.getRange = (ref, offset, length) => (ranges.push(length), getRange(ref, offset, length));
+  backend.get = (ref) => (wholes.push(ref), get(ref));
+  const attr = await vfs.lookup(ROOT, ROOT_INO, "f");
+  const reader = await vfs.open(ROOT, attr.ino, O_RDONLY);
+  const random = [[0, 4096], [CHUNK - 100, 4096], [2 * CHUNK + 7, 3000], [3 * CHUNK + 900, 4096]];
+  for (const [offset, size] of random) {
+    const got = await vfs.read(ROOT, { fh: reader, offset: offset!, sizeBytes: size! });
+    assert.deepEqual(got, data.subarray(offset!, Math.min(data.length, offset! + size!)));
+  }
+  assert.ok(ranges.length >= 4 && ranges.every((length) => length <= 4096), `ranges ${ranges}`);
+  assert.deepEqual(wholes, []);
+  const all = await vfs.read(ROOT, { fh: reader, offset: 0, sizeBytes: data.length });
+  assert.deepEqual(all, data);
+  assert.ok(wholes.length >= 3, "large reads still load whole chunks");
+  await vfs.release(ROOT, reader);
+});
