@@ -4,8 +4,10 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import type { ChunkStore } from "../../chunk/mod.ts";
+import { dirname } from "node:path";
 import { decodeChunkRef } from "../chunk_store_backend.ts";
 import { decodeSegment } from "./segment.ts";
+import { writeReplicatedSeq } from "./state_file.ts";
 import type { Superblock, SuperblockStore } from "./superblock.ts";
 
 /** Rebuilds the SQLite file at `path` (which must not exist) and returns the superblock used. */
@@ -18,7 +20,25 @@ export async function recoverMetadata(
   if (superblock === undefined) {
     throw new Error("Cannot recover metadata: no node holds a superblock readable with this key");
   }
-  const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+  // Created here, outside the clean-up below: an existing file is refused, never removed.
+  (await Deno.open(path, { write: true, createNew: true, mode: 0o600 })).close();
+  try {
+    await rebuildFile(path, superblock, chunks);
+  } catch (error) {
+    // Leave nothing half-built behind: a later attempt starts clean.
+    await Deno.remove(path).catch(() => {});
+    throw error;
+  }
+  await writeReplicatedSeq(dirname(path), superblock.seq);
+  return superblock;
+}
+
+async function rebuildFile(
+  path: string,
+  superblock: Superblock,
+  chunks: ChunkStore,
+): Promise<void> {
+  const file = await Deno.open(path, { write: true, truncate: true });
   try {
     for (const ref of superblock.snapshot.pieces) {
       const piece = await chunks.get(decodeChunkRef(ref).location);
@@ -43,5 +63,4 @@ export async function recoverMetadata(
   } finally {
     db.close();
   }
-  return superblock;
 }

@@ -47,6 +47,9 @@ async function openReplicated(pool: TestPool, stateDir: string, seed: number) {
     intervalMs: 60_000,
     segmentsPerSnapshotMax: 4,
     afterDurable: () => backend.releaseDeferredDeletes(),
+  }).catch((error) => {
+    store.close();
+    throw error;
   });
   const vfs = new Vfs(store, backend, { afterDurableCommit: () => replicator.flush() });
   return { chunks, store, replicator, vfs };
@@ -156,4 +159,42 @@ Deno.test("recovery refuses a foreign key and ignores a forged superblock", asyn
   const superblock = await recoverMetadata(other, chunkStoreOf(pool, 4), superblocksOf(pool.nodes));
   assert.equal(superblock.seq, replicated.replicator.superblock.seq);
   await Deno.remove(state, { recursive: true });
+});
+
+Deno.test("replication refuses to start from a state older than the nodes' metadata", async () => {
+  // Proves the guard against burying newer metadata: a fresh state directory (or one that
+  // missed later superblocks) cannot publish over the nodes; after a recovery it can, and its
+  // superblocks then win over the old ones.
+  await using pool = await startTestPool(6, 3200);
+  const firstState = await Deno.makeTempDir({ prefix: "qsfs-repl-" });
+  const first = await openReplicated(pool, firstState, 5);
+  await writeFile(first.vfs, ROOT_INO, "kept", pattern(5000, 3), true);
+  const published = first.replicator.superblock.seq;
+  await first.replicator.stop();
+  first.store.close();
+
+  const freshState = await Deno.makeTempDir({ prefix: "qsfs-repl-" });
+  await assert.rejects(openReplicated(pool, freshState, 6), /newer than this state directory/);
+  assert.equal((await superblocksOf(pool.nodes).readLatest())!.seq, published, "nodes untouched");
+  // The refused start left an empty store behind; recovery rebuilds it from the nodes.
+  for (const suffix of ["", "-wal", "-shm"]) {
+    await Deno.remove(`${freshState}/meta.sqlite${suffix}`).catch(() => {});
+  }
+
+  await recoverMetadata(
+    `${freshState}/meta.sqlite`,
+    chunkStoreOf(pool, 7),
+    superblocksOf(pool.nodes),
+  );
+  await assert.rejects(
+    recoverMetadata(`${freshState}/meta.sqlite`, chunkStoreOf(pool, 7), superblocksOf(pool.nodes)),
+    Deno.errors.AlreadyExists,
+  );
+  const second = await openReplicated(pool, freshState, 8);
+  assert.ok(second.replicator.superblock.seq > published);
+  assert.ok((await describeTree(second.vfs, ROOT_INO)).has("/kept"));
+  await second.replicator.stop();
+  second.store.close();
+  await Deno.remove(firstState, { recursive: true });
+  await Deno.remove(freshState, { recursive: true });
 });

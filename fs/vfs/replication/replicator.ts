@@ -13,6 +13,7 @@ import type { Logger } from "../../../lib/log.ts";
 import { decodeChunkRef, encodeChunkRef } from "../chunk_store_backend.ts";
 import type { MetaStore } from "../meta_store.ts";
 import { encodeSegment } from "./segment.ts";
+import { nextSeq, readReplicatedSeq, writeReplicatedSeq } from "./state_file.ts";
 import { type Superblock, SUPERBLOCK_VERSION, type SuperblockStore } from "./superblock.ts";
 
 /** Snapshot pieces stay well under ZDB's 8 MiB value limit once coded. */
@@ -22,7 +23,10 @@ export interface ReplicatorOptions {
   store: MetaStore;
   chunks: ChunkStore;
   superblocks: SuperblockStore;
-  /** Where snapshots are written before they are shipped. */
+  /**
+   * The state directory: snapshots are written there before they are shipped, and
+   * replication.json records the last superblock made durable.
+   */
   scratchDir: string;
   /** @default 5000 */
   intervalMs?: number;
@@ -56,6 +60,20 @@ export class MetadataReplicator {
    */
   static async start(options: ReplicatorOptions): Promise<MetadataReplicator> {
     const previous = await options.superblocks.readLatest();
+    const local = await readReplicatedSeq(options.scratchDir);
+    if (previous !== undefined && (local === undefined || local < previous.seq)) {
+      // Publishing this state would bury newer metadata under an older tree.
+      throw new Error(
+        `Cannot start metadata replication: the nodes hold metadata (superblock ${previous.seq}) ` +
+          `newer than this state directory (${local ?? "never replicated"}); recover it first`,
+      );
+    }
+    if (previous === undefined && local !== undefined) {
+      throw new Error(
+        `Cannot start metadata replication: this state replicated up to superblock ${local}, ` +
+          "but no node holds a superblock readable with this key (nodes down, or another key)",
+      );
+    }
     const empty: Superblock = {
       v: SUPERBLOCK_VERSION,
       seq: previous?.seq ?? 0,
@@ -122,9 +140,9 @@ export class MetadataReplicator {
     let seq = this.#superblock.seq;
     while (this.#unshipped.length > 0) {
       const changeset = this.#unshipped[0]!;
-      const location = await this.#options.chunks.put(encodeSegment(seq + 1, changeset));
+      seq = nextSeq(seq);
+      const location = await this.#options.chunks.put(encodeSegment(seq, changeset));
       segments.push(encodeChunkRef(location, changeset.length));
-      seq++;
       this.#unshipped.shift();
     }
     await this.#publish({ ...this.#superblock, seq, segments, writtenAtMs: Date.now() });
@@ -147,7 +165,7 @@ export class MetadataReplicator {
       const old = this.#superblock;
       await this.#publish({
         ...old,
-        seq: old.seq + 1,
+        seq: nextSeq(old.seq),
         snapshot: { bytes: bytes.length, pieces },
         segments: [],
         writtenAtMs: Date.now(),
@@ -161,6 +179,7 @@ export class MetadataReplicator {
   async #publish(superblock: Superblock): Promise<void> {
     await this.#options.superblocks.write(superblock);
     this.#superblock = superblock;
+    await writeReplicatedSeq(this.#options.scratchDir, superblock.seq);
     await this.#options.afterDurable?.();
   }
 
