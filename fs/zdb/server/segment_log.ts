@@ -12,9 +12,7 @@
 import { join } from "node:path";
 import type { Logger } from "../../../lib/log.ts";
 import {
-  checkSegmentHeader,
   checksum,
-  decodeEntryHeader,
   encodeEntryHeader,
   encodeSegmentHeader,
   ENTRY_HEADER_BYTES,
@@ -25,21 +23,9 @@ import {
 } from "./entry_format.ts";
 import { fsyncDirectory, readFully, writeFully } from "./file_io.ts";
 import { PositionalFile } from "./positional_read.ts";
+import { type LogLocation, type ReplayedEntry, replayEntries } from "./segment_replay.ts";
 
-/** Where an entry's value lives. */
-export interface LogLocation {
-  segmentId: number;
-  valueOffset: number;
-  valueLength: number;
-  valueCrc: number;
-  timestampSec: number;
-}
-
-export interface ReplayedEntry {
-  kind: EntryKind;
-  key: Uint8Array;
-  location: LogLocation;
-}
+export type { LogLocation, ReplayedEntry } from "./segment_replay.ts";
 
 export interface SegmentLogOptions {
   /** A new segment starts when the next entry would pass this size. @default 256 MiB */
@@ -56,7 +42,6 @@ export interface SegmentLogStats {
 
 const SEGMENT_NAME = /^seg-(\d{8})\.qzdb$/;
 const READ_HANDLES_MAX = 32;
-const REPLAY_WINDOW_BYTES = 4 * 1024 * 1024;
 /** Values at least this large are written with a second write instead of being copied. */
 const SEPARATE_VALUE_WRITE_MIN_BYTES = 64 * 1024;
 
@@ -342,76 +327,4 @@ function listSegmentIds(dir: string): number[] {
     if (match && item.isFile) ids.push(Number(match[1]));
   }
   return ids.sort((a, b) => a - b);
-}
-
-/**
- * Walks a segment's entries. Headers are checked by their own CRC; values
- * are checked too in the newest segment, where a crash can leave a torn
- * tail. Returns where the walk stopped and why, if it stopped early.
- */
-function replayEntries(
-  file: Deno.FsFile,
-  segmentId: number,
-  size: number,
-  checkValues: boolean,
-  onEntry: (e: ReplayedEntry) => void,
-): { offset: number; reason?: string } {
-  const segmentHeader = new Uint8Array(SEGMENT_HEADER_BYTES);
-  readFully(file, 0, segmentHeader);
-  const headerCheck = checkSegmentHeader(segmentHeader);
-  if (!headerCheck.ok) return { offset: 0, reason: headerCheck.reason };
-  if (headerCheck.segmentId !== segmentId) return { offset: 0, reason: "segment id mismatch" };
-  const window = new ReplayWindow(file, size);
-  let offset = SEGMENT_HEADER_BYTES;
-  while (offset < size) {
-    const headBytes = window.view(
-      offset,
-      Math.min(ENTRY_HEADER_BYTES + KEY_MAX_BYTES, size - offset),
-    );
-    const header = decodeEntryHeader(headBytes);
-    if (header === undefined) return { offset, reason: "bad entry header" };
-    const valueOffset = offset + ENTRY_HEADER_BYTES + header.keyLength;
-    const entryEnd = valueOffset + header.valueLength;
-    if (entryEnd > size) return { offset, reason: "entry runs past the end of the file" };
-    // Copy the key first: viewing the value may refill the window under headBytes.
-    const key = headBytes.slice(ENTRY_HEADER_BYTES, ENTRY_HEADER_BYTES + header.keyLength);
-    if (checkValues && checksum(window.view(valueOffset, header.valueLength)) !== header.valueCrc) {
-      return { offset, reason: "value checksum mismatch" };
-    }
-    const location = {
-      segmentId,
-      valueOffset,
-      valueLength: header.valueLength,
-      valueCrc: header.valueCrc,
-      timestampSec: header.timestampSec,
-    };
-    onEntry({ kind: header.kind, key, location });
-    offset = entryEnd;
-  }
-  return { offset };
-}
-
-/** Buffered positional reads over a file, for the sequential replay walk. */
-class ReplayWindow {
-  #file: Deno.FsFile;
-  #size: number;
-  #buffer = new Uint8Array(REPLAY_WINDOW_BYTES);
-  #start = 0;
-  #length = 0;
-
-  constructor(file: Deno.FsFile, size: number) {
-    this.#file = file;
-    this.#size = size;
-  }
-
-  view(offset: number, length: number): Uint8Array {
-    if (offset >= this.#start && offset + length <= this.#start + this.#length) {
-      return this.#buffer.subarray(offset - this.#start, offset - this.#start + length);
-    }
-    if (length > this.#buffer.length) this.#buffer = new Uint8Array(length);
-    const want = Math.min(this.#buffer.length, this.#size - offset);
-    this.#length = readFully(this.#file, offset, this.#buffer.subarray(0, want));
-    this.#start = offset;
-    return this.#buffer.subarray(0, Math.min(length, this.#length));
-  }
 }
