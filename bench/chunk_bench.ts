@@ -11,7 +11,7 @@ import { createChunkCodec } from "../fs/chunk/codec_adapter.ts";
 import { ZdbShardNode } from "../fs/chunk/shard_node.ts";
 import type { ChunkLocation } from "../fs/chunk/types.ts";
 import { ZdbClient } from "../fs/zdb/mod.ts";
-import { startProcessServer } from "./process_server.ts";
+import { startZdbProcess } from "./process_server.ts";
 import { type BenchMetric, metric } from "./result.ts";
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -23,24 +23,7 @@ async function startNodes(count: number) {
   const dirs = await Promise.all(
     Array.from({ length: count }, () => Deno.makeTempDir({ prefix: "qsfs-bench-node-" })),
   );
-  const servers = await Promise.all(dirs.map((dir) =>
-    startProcessServer("qsfs zdb", [
-      "run",
-      "-A",
-      new URL("../main.ts", import.meta.url).pathname,
-      "--log-level",
-      "warn",
-      "zdb",
-      "--listen",
-      "127.0.0.1:0",
-      "--data",
-      dir,
-      "--mode",
-      "user",
-      "--sync",
-      "always",
-    ])
-  ));
+  const servers = await Promise.all(dirs.map((dir) => startZdbProcess(dir)));
   return {
     clients: servers.map((server) =>
       new ZdbClient({ address: { hostname: "127.0.0.1", port: server.port } })

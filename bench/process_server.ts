@@ -78,3 +78,23 @@ async function drain(reader: ReadableStreamDefaultReader<string>): Promise<void>
     // The process ended.
   }
 }
+
+/** Starts `qsfs zdb` (user-key mode, sync "always", as a storage node runs) on a free port. */
+export function startZdbProcess(dataDir: string): Promise<ProcessServer> {
+  return startProcessServer("qsfs zdb", [
+    "run",
+    "-A",
+    new URL("../main.ts", import.meta.url).pathname,
+    "--log-level",
+    "warn",
+    "zdb",
+    "--listen",
+    "127.0.0.1:0",
+    "--data",
+    dataDir,
+    "--mode",
+    "user",
+    "--sync",
+    "always",
+  ]);
+}

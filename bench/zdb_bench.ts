@@ -13,7 +13,7 @@
  * `redis-cli --pipe`), so every GET reads a value.
  */
 import { type BenchMetric, type BenchResult, describeMachine, metric } from "./result.ts";
-import { startProcessServer } from "./process_server.ts";
+import { startProcessServer, startZdbProcess } from "./process_server.ts";
 import { populateKeys, redisBenchmark, type Workload } from "./redis_tools.ts";
 
 const WORKLOADS: Workload[] = [
@@ -75,22 +75,7 @@ function workloadMetrics(
 
 export async function benchZdb(): Promise<BenchResult> {
   const dataDir = await Deno.makeTempDir({ prefix: "qsfs-bench-zdb-" });
-  const ours = await startProcessServer("qsfs zdb", [
-    "run",
-    "-A",
-    new URL("../main.ts", import.meta.url).pathname,
-    "--log-level",
-    "warn",
-    "zdb",
-    "--listen",
-    "127.0.0.1:0",
-    "--data",
-    dataDir,
-    "--mode",
-    "user",
-    "--sync",
-    "always",
-  ]);
+  const ours = await startZdbProcess(dataDir);
   const redis = await startRedisServer();
   const referenceName = `${await redisVersion()} (persistence off)`;
   const metrics: BenchMetric[] = [];
