@@ -5,6 +5,7 @@
  * disconnect (fail a given fraction of calls). The same seed gives the same
  * faults, so a failing run can be replayed.
  */
+import { seededRandom } from "../../lib/seeded_random.ts";
 import type { ShardNode } from "./shard_node.ts";
 
 export interface FaultPlan {
@@ -29,17 +30,7 @@ export class NodeUnavailableError extends Error {
   }
 }
 
-/** mulberry32: a tiny seeded PRNG, enough to make faults repeatable. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export class FaultyNode implements ShardNode {
   readonly id: string;
