@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { seededRandom } from "../../lib/seeded_random.ts";
 import { fileURLToPath } from "node:url";
 import { pattern, ROOT } from "./_testing.ts";
 import { O_RDONLY, ROOT_INO } from "./constants.ts";
@@ -16,8 +17,15 @@ interface SyncedFile {
   length: number;
 }
 
-/** Runs the child until it has worked for `runMs`, then kills it with SIGKILL. */
-async function runAndKill(directory: string, seed: number, runMs: number): Promise<SyncedFile[]> {
+/**
+ * Runs the child until it has reported `killAfterSynced` more fsynced files (it is then in
+ * the middle of its next operations), and kills it with SIGKILL.
+ */
+async function runAndKill(
+  directory: string,
+  seed: number,
+  killAfterSynced: number,
+): Promise<SyncedFile[]> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CHILD],
     stdin: "piped",
@@ -29,6 +37,7 @@ async function runAndKill(directory: string, seed: number, runMs: number): Promi
   await writer.close();
   const synced: SyncedFile[] = [];
   const { promise: isReady, resolve: ready } = Promise.withResolvers<void>();
+  const { promise: enoughSynced, resolve: syncedEnough } = Promise.withResolvers<void>();
   const reading = (async () => {
     let buffered = "";
     for await (const piece of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -39,11 +48,12 @@ async function runAndKill(directory: string, seed: number, runMs: number): Promi
         if (line === "ready") ready();
         const [word, name, fileSeed, length] = line.split(" ");
         if (word === "synced") synced.push({ name: name!, seed: +fileSeed!, length: +length! });
+        if (synced.length >= killAfterSynced) syncedEnough();
       }
     }
   })();
   await Promise.race([isReady, child.status]);
-  await new Promise((resolve) => setTimeout(resolve, runMs));
+  await Promise.race([enoughSynced, child.status]);
   child.kill("SIGKILL");
   const status = await child.status;
   await reading;
@@ -88,8 +98,8 @@ Deno.test("a kill -9 during operations leaves a consistent tree and intact fsync
     let inodes = 0;
     let orphans = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      const runMs = 300 + Math.floor(Math.random() * 500);
-      synced.push(...await runAndKill(directory, round, runMs));
+      const killAfterSynced = 3 + Math.floor(seededRandom(round)() * 12);
+      synced.push(...await runAndKill(directory, round, killAfterSynced));
       const found = await checkAfterCrash(directory, synced);
       inodes = found.inodes;
       orphans += found.orphans;
