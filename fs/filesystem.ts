@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { EBUSY, FsError } from "./errno.ts";
 import { DiskChunkBackend, MetaStore, Vfs } from "./vfs/mod.ts";
+import type { PoolOptions } from "./pool.ts";
 
 /** Where the engine reports what it does. Structurally a subset of lib/log.ts Logger. */
 export interface FsLogger {
@@ -28,6 +29,31 @@ export interface OpenFilesystemOptions {
   lockWaitMs?: number;
   /** @default console */
   logger?: FsLogger;
+  /**
+   * Keep file data and metadata on these storage nodes (the state directory is then a
+   * cache); without a pool, data stays on this machine. See fs/pool.ts.
+   */
+  pool?: PoolOptions;
+}
+
+export interface RecoverFilesystemOptions {
+  /** A state directory holding no filesystem yet (it is created if missing). */
+  stateDir: string;
+  pool: PoolOptions;
+  /** @default console */
+  logger?: FsLogger;
+}
+
+/** What a recovery found on the nodes. */
+export interface RecoveryReport {
+  /** The sequence number of the superblock the metadata was rebuilt from. */
+  superblockSeq: number;
+  /** Regular files, directories and symlinks in the recovered tree. */
+  files: number;
+  directories: number;
+  symlinks: number;
+  /** The bytes of file data the recovered tree holds. */
+  dataBytes: number;
 }
 
 /** An open filesystem: serve `vfs` (see mountFilesystem), then close it. */
@@ -35,6 +61,11 @@ export interface Filesystem {
   /** The absolute state directory. */
   readonly stateDir: string;
   readonly vfs: Vfs;
+  /**
+   * Returns when every change so far is durable where the filesystem keeps it (with a pool:
+   * data and metadata on the nodes under the write policy), as syncfs(2).
+   */
+  sync(): Promise<void>;
   /** Flushes open files, closes the metadata store and releases the state. Idempotent. */
   close(): Promise<void>;
 }
@@ -44,6 +75,9 @@ const LOCK_POLL_MS = 50;
 /** Opens (creating if needed) the filesystem whose state lives in `options.stateDir`. */
 export async function openFilesystem(options: OpenFilesystemOptions): Promise<Filesystem> {
   const logger = options.logger ?? console;
+  if (options.pool !== undefined) {
+    throw new Error("Cannot open the filesystem on a pool: not implemented yet");
+  }
   await Deno.mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const stateDir = await Deno.realPath(options.stateDir);
   const lock = await lockState(stateDir, options.lockWaitMs ?? 5000);
@@ -62,7 +96,7 @@ export async function openFilesystem(options: OpenFilesystemOptions): Promise<Fi
       orphansRemoved: store.orphansRemoved,
       chunksDeleted,
     });
-    return { stateDir, vfs, close: closer(vfs, store, lock) };
+    return { stateDir, vfs, sync: () => vfs.syncAll(), close: closer(vfs, store, lock) };
   } catch (error) {
     store?.close();
     lock.close();
@@ -113,4 +147,13 @@ async function lockState(stateDir: string, waitMs: number): Promise<Deno.FsFile>
     file.close();
     throw error;
   }
+}
+
+/**
+ * Rebuilds a filesystem's state from its pool alone (the mnemonic's keys and the nodes):
+ * the newest superblock, its metadata snapshot and log. The state directory must not hold
+ * a filesystem; open it with {@link openFilesystem} and the same pool afterwards.
+ */
+export function recoverFilesystem(_options: RecoverFilesystemOptions): Promise<RecoveryReport> {
+  return Promise.reject(new Error("Cannot recover: not implemented yet"));
 }

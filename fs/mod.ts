@@ -20,7 +20,16 @@ export {
   type FsLogger,
   openFilesystem,
   type OpenFilesystemOptions,
+  recoverFilesystem,
+  type RecoverFilesystemOptions,
+  type RecoveryReport,
 } from "./filesystem.ts";
+export {
+  checkPoolGeometry,
+  type PoolKeys,
+  type PoolNodeAddress,
+  type PoolOptions,
+} from "./pool.ts";
 export {
   type MountedFilesystem,
   mountFilesystem,

@@ -78,6 +78,14 @@ export class Vfs {
     for (const state of [...this.#core.files.values()]) await flushFile(this.#core, state);
   }
 
+  /** syncfs(2): every file's data and every metadata change so far are durable. */
+  async syncAll(): Promise<void> {
+    await this.flushAll();
+    await this.#core.backend.sync();
+    this.#core.store.commitDurably();
+    await this.#core.afterDurableCommit();
+  }
+
   lookup(ctx: CallContext, parent: Ino, name: Name): Promise<Attr> {
     return run(() => this.#core.attrOf(lookup(this.#core, ctx, parent, name)));
   }
