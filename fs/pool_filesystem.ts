@@ -123,7 +123,12 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
       afterDurable: () => writeBack.releaseDeferredDeletes(),
       logger: logger as Logger,
     });
-    const vfs = new Vfs(store, backend, { afterDurableCommit: () => replicator.flush() });
+    const vfs = new Vfs(store, backend, {
+      afterDurableCommit: () => replicator.flush(),
+      // The write-back cache buffers on disk already: a smaller buffer in memory keeps the
+      // process well under its memory budget (512 MiB) while uploads run.
+      dirtyBytesMax: 32 * 1024 ** 2,
+    });
     const chunksDeleted = await vfs.collectGarbage();
     const repairTimer = setInterval(() => writeBack.repairPending().catch(() => {}), 10_000);
     logger.info("filesystem opened on the pool", {

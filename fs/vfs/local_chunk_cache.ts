@@ -40,6 +40,7 @@ export class LocalChunkCache {
     // The disk backend's own bound is off: this class keeps the bound, counting dirty and
     // clean bytes apart.
     const disk = await DiskChunkBackend.open(directory, { capacityBytes: Number.MAX_SAFE_INTEGER });
+    await disk.prepareDirectories();
     return { cache: new LocalChunkCache(disk, capacityBytes), files: await disk.list() };
   }
 
