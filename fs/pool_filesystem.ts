@@ -11,7 +11,8 @@
  */
 import { join } from "node:path";
 import { ChunkStore, createChunkCodec, type ShardNode, ZdbShardNode } from "./chunk/mod.ts";
-import type { Filesystem, FsLogger, RecoveryReport } from "./filesystem.ts";
+import type { Filesystem, FsLogger, PoolControl, RecoveryReport } from "./filesystem.ts";
+import { evacuateNode } from "./pool_evacuation.ts";
 import { checkPoolGeometry, type PoolOptions } from "./pool.ts";
 import {
   LocalChunkCache,
@@ -36,6 +37,8 @@ interface PoolParts {
   data: ChunkStore;
   metadata: ChunkStore;
   superblocks: SuperblockStore;
+  /** Takes a node out of the set the superblock is written to. */
+  dropSuperblockNode(nodeId: string): void;
   close(): void;
 }
 
@@ -63,8 +66,9 @@ function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
       minAcknowledgedShards: pool.writeShardsMin,
       logger: logger as Logger,
     });
+  let superblockNodes = nodes;
   const superblocks = new SuperblockStore({
-    nodes: () => nodes,
+    nodes: () => superblockNodes,
     key: pool.keys.superblockName,
     cipherKey: pool.keys.superblockKey,
     quorum: Math.min(nodes.length, pool.dataShards + 1),
@@ -75,6 +79,9 @@ function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
     data: storeOf(pool.keys.dataKey),
     metadata: storeOf(pool.keys.metadataKey),
     superblocks,
+    dropSuperblockNode(nodeId) {
+      superblockNodes = superblockNodes.filter((node) => node.id !== nodeId);
+    },
     close: () => clients.forEach((client) => client.close()),
   };
 }
@@ -147,7 +154,22 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
         lock: options.lock,
         logger,
       });
-    return { stateDir, vfs, sync: () => vfs.syncAll(), close };
+    const control: PoolControl = {
+      evacuateNode: (nodeId) =>
+        evacuateNode({
+          store: openStore,
+          backend: writeBack,
+          replicator,
+          data: parts.data,
+          metadata: parts.metadata,
+          dropSuperblockNode: parts.dropSuperblockNode,
+          shardsPerChunk: pool.dataShards + pool.parityShards,
+        }, nodeId),
+      get uploadsPending() {
+        return writeBack.uploadsPending;
+      },
+    };
+    return { stateDir, vfs, sync: () => vfs.syncAll(), close, pool: control };
   } catch (error) {
     await backend?.close();
     store?.close();
