@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { EBUSY, FsError } from "./errno.ts";
 import { DiskChunkBackend, MetaStore, Vfs } from "./vfs/mod.ts";
 import { openPoolFilesystem, recoverPoolFilesystem } from "./pool_filesystem.ts";
-import type { PoolOptions } from "./pool.ts";
+import type { PoolNodeAddress, PoolOptions } from "./pool.ts";
 import type { EvacuationReport } from "./pool_evacuation.ts";
 
 /** Where the engine reports what it does. Structurally a subset of lib/log.ts Logger. */
@@ -69,6 +69,10 @@ export interface PoolControl {
    * redundancy; refused when fewer than k + m nodes would be left.
    */
   evacuateNode(nodeId: string): Promise<EvacuationReport>;
+  /** Grows the pool: chunks written from now on may use the node. */
+  addNode(address: PoolNodeAddress): void;
+  /** The ids of the pool's nodes. */
+  readonly nodeIds: string[];
   /** Chunks written but not yet on the nodes. */
   readonly uploadsPending: number;
 }

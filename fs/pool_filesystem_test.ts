@@ -203,17 +203,23 @@ Deno.test("pool: m nodes down, every file reads identical; m + 1 down, EIO; back
   await Deno.remove(state, { recursive: true });
 });
 
-Deno.test("pool: a node evacuated before it leaves takes no redundancy with it", async () => {
-  // Proves removal without loss: after evacuating a node of a 7-node 4+2 pool and deleting it,
-  // every file still survives two more nodes down, so every chunk is back to six shards.
+Deno.test("pool: grown by a node while open, then a node evacuated and deleted without loss", async () => {
+  // Proves grow and remove: a 6-node 4+2 pool takes a 7th node while open; evacuating another
+  // node and deleting it leaves every file able to survive two more nodes down, so every chunk
+  // is back to six shards, none on the node that left.
   await using nodes = await TestNodes.start(7);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
+  const fullPool = nodes.pool();
   const fs = await openFilesystem({
     stateDir: state,
-    pool: nodes.pool(),
+    pool: { ...fullPool, nodes: fullPool.nodes.slice(0, 6) },
     chunkSizeBytes: CHUNK,
     logger: quiet,
   });
+  await assert.rejects(fs.pool!.evacuateNode("node-3"), /5 nodes would be left/);
+  fs.pool!.addNode(fullPool.nodes[6]!);
+  assert.throws(() => fs.pool!.addNode(fullPool.nodes[6]!), /in the pool already/);
+  assert.equal(fs.pool!.nodeIds.length, 7);
   const files = new Map<string, Uint8Array>();
   for (let i = 0; i < 5; i++) {
     const data = pattern(3 * CHUNK + i, 40 + i);
@@ -234,7 +240,6 @@ Deno.test("pool: a node evacuated before it leaves takes no redundancy with it",
   await nodes.stop(6);
   for (const [name, data] of files) assertSameBytes(await readFile(reopened.vfs, name), data, name);
   await assert.rejects(reopened.pool!.evacuateNode("node-3"), /not in this filesystem's pool/);
-  await assert.rejects(reopened.pool!.evacuateNode("node-1"), /5 nodes would be left/);
   await reopened.close();
   await Deno.remove(state, { recursive: true });
 });
