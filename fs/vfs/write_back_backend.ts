@@ -163,9 +163,12 @@ export class WriteBackBackend implements ChunkBackend {
     for (const ref of chunkRefs) {
       if (this.#prefetching >= max) return;
       if (this.#options.cache.has(ref) || this.#fetches.has(ref)) continue;
+      if (this.#fetched.get(ref) !== undefined) continue;
       if (this.#options.store.locations.get(ref) === undefined) continue;
       this.#prefetching++;
-      this.#fetch(ref).catch(() => {}).finally(() => this.#prefetching--);
+      // Memory only: a stream read once should not push the working set out of the disk cache
+      // (nor cost a disk write per chunk; the disk is shared with local nodes).
+      this.#fetch(ref, false).catch(() => {}).finally(() => this.#prefetching--);
     }
   }
 
@@ -281,16 +284,17 @@ export class WriteBackBackend implements ChunkBackend {
     return "done";
   }
 
-  #fetch(ref: string): Promise<Uint8Array> {
+  /** Fetches a chunk from the nodes once however many ask; `keep`: also into the disk cache. */
+  #fetch(ref: string, keep = true): Promise<Uint8Array> {
     let fetching = this.#fetches.get(ref);
     if (fetching === undefined) {
-      fetching = this.#fetchFromNodes(ref).finally(() => this.#fetches.delete(ref));
+      fetching = this.#fetchFromNodes(ref, keep).finally(() => this.#fetches.delete(ref));
       this.#fetches.set(ref, fetching);
     }
     return fetching;
   }
 
-  async #fetchFromNodes(ref: string): Promise<Uint8Array> {
+  async #fetchFromNodes(ref: string, keep: boolean): Promise<Uint8Array> {
     const text = this.#options.store.locations.get(ref);
     if (text === undefined) {
       throw new FsError(
@@ -309,7 +313,7 @@ export class WriteBackBackend implements ChunkBackend {
       throw new FsError(EIO, error.message);
     }
     this.#fetched.set(ref, bytes);
-    await this.#options.cache.addClean(ref, bytes);
+    if (keep) await this.#options.cache.addClean(ref, bytes);
     return bytes;
   }
 
