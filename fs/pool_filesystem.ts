@@ -69,6 +69,8 @@ function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
       codec: createChunkCodec({ masterKey, ...geometry }),
       nodes,
       minAcknowledgedShards: pool.writeShardsMin,
+      // Eight uploads of k + m shards each at once (write_back_backend.ts), and reads beside.
+      transfersInFlightMax: 96,
       logger: logger as Logger,
     });
   let superblockNodes = nodes;

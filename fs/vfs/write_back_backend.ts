@@ -39,7 +39,10 @@ export interface WriteBackBackendOptions {
   store: MetaStore;
   /** What statfs reports as capacity (usable bytes of the pool). */
   capacityBytes: number;
-  /** Chunks uploading at once. @default 3 */
+  /**
+   * Chunks uploading at once. @default 8: a put waits mostly for the nodes' disk flushes, so
+   * more in flight hide them (4 MiB chunks to 6 local nodes: 3 gave ~110 MiB/s, 8 ~160-210).
+   */
   uploadsInFlightMax?: number;
   /** Wait before retrying a failed upload, ms. @default 1000 */
   retryDelayMs?: number;
@@ -119,7 +122,7 @@ export class WriteBackBackend implements ChunkBackend {
     this.#options = options;
     this.#staged = new StagingArea(options.stagedBytesMax ?? 48 * 1024 ** 2);
     this.#uploads = new UploadQueue({
-      inFlightMax: options.uploadsInFlightMax ?? 3,
+      inFlightMax: options.uploadsInFlightMax ?? 8,
       retryDelayMs: options.retryDelayMs ?? 1000,
       upload: (ref) => this.#upload(ref),
       onFailure: () => {
