@@ -150,9 +150,10 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
     });
     const vfs = new Vfs(store, backend, {
       afterDurableCommit: () => replicator.flush(),
-      // The write-back cache buffers on disk already: a smaller buffer in memory keeps the
-      // process well under its memory budget (512 MiB) while uploads run.
-      dirtyBytesMax: 32 * 1024 ** 2,
+      // The write-back backend holds chunks for upload (and fetched ones) itself: smaller
+      // buffers here keep the process under its memory budget (512 MiB) while uploads run.
+      dirtyBytesMax: 16 * 1024 ** 2,
+      chunkCacheBytesMax: 16 * 1024 ** 2,
     });
     const chunksDeleted = await vfs.collectGarbage();
     const repairTimer = setInterval(() => writeBack.repairPending().catch(() => {}), 10_000);

@@ -50,7 +50,7 @@ export interface WriteBackBackendOptions {
   deferDeletes?: boolean;
   /**
    * Bytes of chunks held in memory until uploaded (staging_area.ts); past it, writers wait
-   * while uploads succeed, and chunks go to the disk cache while they fail. @default 48 MiB
+   * while uploads succeed, and chunks go to the disk cache while they fail. @default 32 MiB (eight chunks: the uploads in flight)
    */
   stagedBytesMax?: number;
   /** Chunks fetched ahead of a sequential reader at once. @default 2 */
@@ -120,7 +120,7 @@ export class WriteBackBackend implements ChunkBackend {
 
   private constructor(options: WriteBackBackendOptions) {
     this.#options = options;
-    this.#staged = new StagingArea(options.stagedBytesMax ?? 48 * 1024 ** 2);
+    this.#staged = new StagingArea(options.stagedBytesMax ?? 32 * 1024 ** 2);
     this.#uploads = new UploadQueue({
       inFlightMax: options.uploadsInFlightMax ?? 8,
       retryDelayMs: options.retryDelayMs ?? 1000,
