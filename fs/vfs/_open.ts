@@ -119,7 +119,11 @@ export async function create(
 /** close(2) of one descriptor: writes the file's unflushed bytes. */
 export async function flush(core: VfsCore, fh: Fh): Promise<void> {
   const handle = core.handles.get(fh);
-  if (handle?.kind === "file") await flushFile(core, handle.state);
+  if (handle?.kind !== "file") return;
+  await flushFile(core, handle.state);
+  // A closed file survives a kill -9 of this process: a backend that holds chunks in memory
+  // for upload puts them on disk (or has them on its nodes) before close(2) returns.
+  await core.backend.persist?.();
 }
 
 /** fsync(2): the file's data and all metadata committed so far survive a power loss. */

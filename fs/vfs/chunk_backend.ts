@@ -45,6 +45,11 @@ export interface ChunkBackend {
    * (backends whose reads cross a network use it; local disks have the kernel's readahead).
    */
   prefetch?(chunkRefs: readonly string[]): void;
+  /**
+   * Optional: returns once every chunk put so far would survive a crash of this process (on
+   * a disk or on storage nodes); close(2) waits for it. Backends that write at put leave it out.
+   */
+  persist?(): Promise<void>;
   /** Removes a chunk; removing one that is not there succeeds. */
   delete(chunkRef: string): Promise<void>;
   /** Returns when every chunk put so far survives a power loss. */

@@ -95,11 +95,16 @@ export class LocalChunkCache {
     }
   }
 
-  /** Stores a chunk that is not on the nodes yet; waits while dirty chunks fill the cache. */
-  async addDirty(ref: string, bytes: Uint8Array): Promise<void> {
+  /**
+   * Stores a chunk that is not on the nodes yet; waits while dirty chunks fill the cache,
+   * unless `overfill` (a last save at close, which must not wait for uploads that stopped).
+   */
+  async addDirty(ref: string, bytes: Uint8Array, overfill = false): Promise<void> {
     // One chunk may always go in when nothing is dirty, or a chunk larger than the whole
     // cache could never be written.
-    while (this.#dirtyBytes > 0 && this.#dirtyBytes + bytes.length > this.capacityBytes) {
+    while (
+      !overfill && this.#dirtyBytes > 0 && this.#dirtyBytes + bytes.length > this.capacityBytes
+    ) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     }
     const entry: CacheEntry = { sizeBytes: bytes.length, dirty: true, writing: true };

@@ -22,7 +22,6 @@
  * @module
  */
 import type { ChunkLocation, ChunkStore } from "../chunk/mod.ts";
-import { ChunkReadError } from "../chunk/mod.ts";
 import { EIO, FsError } from "../errno.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { ChunkBackend, ChunkBackendUsage } from "./chunk_backend.ts";
@@ -30,7 +29,7 @@ import { decodeChunkRef, encodeChunkRef } from "./chunk_store_backend.ts";
 import type { LocalChunkCache } from "./local_chunk_cache.ts";
 import type { MetaStore } from "./meta_store.ts";
 import { UploadQueue } from "./upload_queue.ts";
-import { ChunkCache } from "./chunk_cache.ts";
+import { ChunkFetcher } from "./chunk_fetcher.ts";
 import { StagingArea } from "./staging_area.ts";
 
 export interface WriteBackBackendOptions {
@@ -68,27 +67,18 @@ export interface CacheRecovery {
   strays: number;
 }
 
-/** Room for a sequential reader's chunk, the four fetched ahead of it, and one more. */
-const RECENTLY_FETCHED_BYTES_MAX = 24 * 1024 ** 2;
-
 type HeldDelete = { location: ChunkLocation } | { chunkId: string };
 
 export class WriteBackBackend implements ChunkBackend {
   readonly #options: WriteBackBackendOptions;
   readonly #uploads: UploadQueue;
-  readonly #fetches = new Map<string, Promise<Uint8Array>>();
   #held: HeldDelete[] = [];
   #sealed: HeldDelete[] = [];
-  #prefetching = 0;
   readonly #staged: StagingArea;
   /** The last upload failed: writers spill to the disk cache instead of waiting. */
   #uploadsFailing = false;
-  /**
-   * Chunks just fetched from the nodes (or prefetched), whole: the kernel reads 128 KiB at a
-   * time, and each of those must not go back to the nodes, or to the file the cache is still
-   * writing.
-   */
-  readonly #fetched = new ChunkCache(RECENTLY_FETCHED_BYTES_MAX);
+  #spilling: Promise<void> = Promise.resolve();
+  readonly #fetcher: ChunkFetcher;
 
   /** Opens over a cache, finishing what the last run left (see {@link CacheRecovery}). */
   static async open(
@@ -120,6 +110,13 @@ export class WriteBackBackend implements ChunkBackend {
 
   private constructor(options: WriteBackBackendOptions) {
     this.#options = options;
+    this.#fetcher = new ChunkFetcher({
+      remote: options.remote,
+      locations: options.store.locations,
+      cache: options.cache,
+      prefetchesInFlightMax: options.prefetchesInFlightMax ?? 4,
+      logger: options.logger,
+    });
     this.#staged = new StagingArea(options.stagedBytesMax ?? 32 * 1024 ** 2);
     this.#uploads = new UploadQueue({
       inFlightMax: options.uploadsInFlightMax ?? 8,
@@ -144,35 +141,25 @@ export class WriteBackBackend implements ChunkBackend {
   }
 
   async get(chunkRef: string): Promise<Uint8Array> {
-    return this.#staged.get(chunkRef) ?? this.#fetched.get(chunkRef) ??
-      await this.#options.cache.read(chunkRef) ?? await this.#fetch(chunkRef);
+    return this.#staged.get(chunkRef) ?? this.#fetcher.recent(chunkRef) ??
+      await this.#options.cache.read(chunkRef) ?? await this.#fetcher.fetch(chunkRef);
   }
 
   async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
-    const recent = this.#staged.get(chunkRef) ?? this.#fetched.get(chunkRef);
+    const recent = this.#staged.get(chunkRef) ?? this.#fetcher.recent(chunkRef);
     if (recent !== undefined) {
       return recent.subarray(offset, Math.min(recent.length, offset + lengthBytes));
     }
     const cached = await this.#options.cache.readRange(chunkRef, offset, lengthBytes);
     if (cached !== undefined) return cached;
     // Shards decode only whole: fetch the chunk (and keep it for the reads around this one).
-    const bytes = await this.#fetch(chunkRef);
+    const bytes = await this.#fetcher.fetch(chunkRef);
     return bytes.subarray(offset, Math.min(bytes.length, offset + lengthBytes));
   }
 
   /** Starts fetching chunks a sequential reader will want next; never waits, never throws. */
   prefetch(chunkRefs: readonly string[]): void {
-    const max = this.#options.prefetchesInFlightMax ?? 4;
-    for (const ref of chunkRefs) {
-      if (this.#prefetching >= max) return;
-      if (this.#options.cache.has(ref) || this.#fetches.has(ref)) continue;
-      if (this.#fetched.get(ref) !== undefined) continue;
-      if (this.#options.store.locations.get(ref) === undefined) continue;
-      this.#prefetching++;
-      // Memory only: a stream read once should not push the working set out of the disk cache
-      // (nor cost a disk write per chunk; the disk is shared with local nodes).
-      this.#fetch(ref, false).catch(() => {}).finally(() => this.#prefetching--);
-    }
+    this.#fetcher.prefetch(chunkRefs);
   }
 
   async delete(chunkRef: string): Promise<void> {
@@ -184,7 +171,7 @@ export class WriteBackBackend implements ChunkBackend {
       return;
     }
     await this.#options.cache.remove(chunkRef);
-    this.#fetched.delete(chunkRef);
+    this.#fetcher.forget(chunkRef);
     const { store } = this.#options;
     const text = store.locations.get(chunkRef);
     if (text === undefined) {
@@ -194,6 +181,32 @@ export class WriteBackBackend implements ChunkBackend {
     }
     store.transaction(() => store.locations.delete(chunkRef));
     await this.#deleteRemote({ location: decodeChunkRef(text).location });
+  }
+
+  /**
+   * Returns once every chunk put so far survives a crash of this process: those still held
+   * in memory for upload are written to the disk cache too (dirty, so the next open uploads
+   * them if this process does not).
+   */
+  persist(): Promise<void> {
+    return this.#spillStaged(false);
+  }
+
+  /** One spill at a time: two would write the same chunk file at once. */
+  #spillStaged(overfill: boolean): Promise<void> {
+    const spill = this.#spilling.then(() => this.#spillStagedNow(overfill));
+    this.#spilling = spill.catch(() => {});
+    return spill;
+  }
+
+  async #spillStagedNow(overfill: boolean): Promise<void> {
+    for (const [ref, bytes] of this.#staged.entries()) {
+      if (!this.#uploads.has(ref) || this.#uploads.isCancelled(ref)) continue;
+      if (this.#options.cache.has(ref)) continue;
+      await this.#options.cache.addDirty(ref, bytes, overfill);
+      // Uploaded while it was written: an ordinary clean copy then.
+      if (!this.#uploads.has(ref)) this.#options.cache.markClean(ref);
+    }
   }
 
   /** Returns once every chunk put so far is on the nodes; EIO when an upload failed. */
@@ -264,11 +277,8 @@ export class WriteBackBackend implements ChunkBackend {
   /** Stops uploading; what is left is written to the disk cache, dirty, for the next run. */
   async close(): Promise<void> {
     await this.#uploads.close();
-    for (const [ref, bytes] of this.#staged.entries()) {
-      if (!this.#uploads.has(ref) || this.#uploads.isCancelled(ref)) continue;
-      await this.#options.cache.addDirty(ref, bytes);
-      this.#staged.remove(ref);
-    }
+    // Past the cache's bound if need be: nothing uploads any more to make room.
+    await this.#spillStaged(true);
   }
 
   async #upload(ref: string): Promise<"done" | "cancelled"> {
@@ -285,39 +295,6 @@ export class WriteBackBackend implements ChunkBackend {
     store.transaction(() => store.locations.set(ref, encodeChunkRef(location, bytes.length)));
     cache.markClean(ref);
     return "done";
-  }
-
-  /** Fetches a chunk from the nodes once however many ask; `keep`: also into the disk cache. */
-  #fetch(ref: string, keep = true): Promise<Uint8Array> {
-    let fetching = this.#fetches.get(ref);
-    if (fetching === undefined) {
-      fetching = this.#fetchFromNodes(ref, keep).finally(() => this.#fetches.delete(ref));
-      this.#fetches.set(ref, fetching);
-    }
-    return fetching;
-  }
-
-  async #fetchFromNodes(ref: string, keep: boolean): Promise<Uint8Array> {
-    const text = this.#options.store.locations.get(ref);
-    if (text === undefined) {
-      throw new FsError(
-        EIO,
-        `Cannot read chunk ${ref}: it is neither in the local cache nor on the storage nodes`,
-      );
-    }
-    const { location } = decodeChunkRef(text);
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.#options.remote.get(location);
-    } catch (error) {
-      if (!(error instanceof ChunkReadError)) throw error;
-      // EIO to the application, the reason in the log: never wrong bytes.
-      this.#options.logger?.error("chunk read failed", { chunk: ref, reason: error.message });
-      throw new FsError(EIO, error.message);
-    }
-    this.#fetched.set(ref, bytes);
-    if (keep) await this.#options.cache.addClean(ref, bytes);
-    return bytes;
   }
 
   async #deleteRemote(held: HeldDelete): Promise<void> {
