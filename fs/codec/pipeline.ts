@@ -122,7 +122,7 @@ export async function encodeChunk(
     });
     sealShard(shard);
   });
-  if (options.verify ?? true) await verifyEncoding(layout.shards, plainHash, options);
+  if (options.verify ?? true) await verifyEncoding(layout.shards, plaintext, plainHash, options);
   return layout.shards;
 }
 
@@ -155,12 +155,13 @@ function layShards(frameLength: number, options: ChunkCodecOptions & { into?: Ui
 
 async function verifyEncoding(
   shards: Uint8Array[],
+  plaintext: Uint8Array,
   plainHash: Uint8Array,
   options: ChunkCodecOptions,
 ) {
   const setAside = Math.min(options.dataShards, options.parityShards);
   const subset = shards.map((shard, index) => index < setAside ? null : shard);
-  const result = await decodeShards(subset, options, { trusted: true, discard: true });
+  const result = await decodeShards(subset, options, { trusted: true, expected: plaintext });
   if (!result.ok) {
     throw new Error(
       `Cannot encode chunk: decoding the new shards failed (${result.reason}: ${result.detail})`,
@@ -185,7 +186,7 @@ export async function decodeChunk(
   shards: readonly (Uint8Array | null)[],
   options: ChunkCodecOptions & { into?: Uint8Array },
 ): Promise<DecodeResult> {
-  const result = await decodeShards(shards, options, { trusted: false, discard: false });
+  const result = await decodeShards(shards, options, { trusted: false });
   if (!result.ok) return result;
   return { ok: true, data: result.data, badShards: result.badShards };
 }
