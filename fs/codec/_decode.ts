@@ -78,6 +78,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** What tells one encoding from another: its frame length and chunk tag, as a map key. */
+function encodingKey(frameLength: number, chunkTag: Uint8Array): string {
+  const tag = new DataView(chunkTag.buffer, chunkTag.byteOffset, chunkTag.byteLength);
+  return `${frameLength}:${tag.getUint32(0)}:${tag.getUint32(4)}`;
+}
+
 function failure(reason: DecodeFailure, detail: string, badShards: number[]): Decoded {
   return { ok: false, reason, detail, badShards };
 }
@@ -113,7 +119,7 @@ function selectShards(
       badShards.push(index);
       continue;
     }
-    const key = `${header.frameLength}:${header.chunkTag.join(",")}`;
+    const key = encodingKey(header.frameLength, header.chunkTag);
     const members = groups.get(key) ?? [];
     groups.set(key, members);
     members.push(index);
