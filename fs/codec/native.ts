@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { assert } from "../_assert.ts";
 import type { RowMultiplier } from "./erasure.ts";
 import { defaultKernel } from "./kernel.ts";
 
@@ -60,10 +61,25 @@ function load<S extends Deno.ForeignLibraryInterface>(name: string, symbols: S) 
   }
 }
 
+/**
+ * Where each ArrayBuffer's bytes start. Asking Deno for a pointer costs ~0.3-0.6 us a call,
+ * and the rows of one call are views of one or two buffers (the shards, a scratch buffer),
+ * so each buffer is asked once; a backing store of this size never moves (a detached or
+ * transferred buffer is another object, with no rows long enough to reach ISA-L).
+ */
+const bufferAddresses = new WeakMap<ArrayBufferLike, bigint>();
+
 /** Addresses of the rows, as ISA-L takes them (unsigned char **). */
 function addresses(rows: readonly Uint8Array[]): BigUint64Array<ArrayBuffer> {
   const list = new BigUint64Array(rows.length);
-  rows.forEach((row, i) => list[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(row))));
+  rows.forEach((row, i) => {
+    let base = bufferAddresses.get(row.buffer);
+    if (base === undefined) {
+      base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(row.buffer)));
+      bufferAddresses.set(row.buffer, base);
+    }
+    list[i] = base + BigInt(row.byteOffset);
+  });
   return list;
 }
 
@@ -75,6 +91,9 @@ function isalMultiplier(isal: IsalSymbols): RowMultiplier {
     mulRows(coefficients, inputs, outputs, length) {
       const count = inputs.length;
       const rows = outputs.length;
+      // ISA-L reads and writes `length` bytes of every row, checked or not.
+      for (const row of inputs) assert(row.length >= length, "mulRows: an input is too short");
+      for (const row of outputs) assert(row.length >= length, "mulRows: an output is too short");
       if (rows === 0 || length === 0) return;
       let table = tables.get(coefficients);
       if (table === undefined) {

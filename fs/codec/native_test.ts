@@ -26,6 +26,20 @@ Deno.test({
   }
 });
 
+Deno.test({
+  name: "ISA-L's mulRows refuses rows shorter than the length instead of reading past them",
+  ignore: isal === null,
+}, () => {
+  const rows = [new Uint8Array(2048), new Uint8Array(2048)];
+  const short = new Uint8Array(4096).subarray(0, 1500);
+  const coefficients = new Uint8Array([3, 5]);
+  assert.throws(() => isal!.mulRows(coefficients, [rows[0]!, short], [rows[1]!], 2048), /short/);
+  assert.throws(
+    () => isal!.mulRows(coefficients.subarray(0, 1), [rows[0]!], [short], 2048),
+    /short/,
+  );
+});
+
 Deno.test("xxh64() gives the WASM kernel's hash with and without the system libraries", () => {
   const random = mulberry32(73);
   const kernel = defaultKernel();
