@@ -32,6 +32,7 @@ import {
 } from "./frame.ts";
 import { assert } from "../_assert.ts";
 import { assertGeometry } from "./gf256.ts";
+import { bytesEqual } from "./native.ts";
 import { giveScratch, takeScratch } from "./_scratch.ts";
 
 export type DecodeFailure =
@@ -77,6 +78,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** What tells one encoding from another: its frame length and chunk tag, as a map key. */
+function encodingKey(frameLength: number, chunkTag: Uint8Array): string {
+  const tag = new DataView(chunkTag.buffer, chunkTag.byteOffset, chunkTag.byteLength);
+  return `${frameLength}:${tag.getUint32(0)}:${tag.getUint32(4)}`;
+}
+
 function failure(reason: DecodeFailure, detail: string, badShards: number[]): Decoded {
   return { ok: false, reason, detail, badShards };
 }
@@ -112,7 +119,7 @@ function selectShards(
       badShards.push(index);
       continue;
     }
-    const key = `${header.frameLength}:${header.chunkTag.join(",")}`;
+    const key = encodingKey(header.frameLength, header.chunkTag);
     const members = groups.get(key) ?? [];
     groups.set(key, members);
     members.push(index);
@@ -128,12 +135,15 @@ function selectShards(
 
 /**
  * How a decode runs. `trusted`: the shards were hashed a moment ago by this process (the
- * verification of a new encoding), so their hashes are not computed again. `discard`: the
- * caller wants only the verdict and the plaintext hash, so the plaintext may live in scratch.
+ * verification of a new encoding), so their hashes are not computed again. `expected`: the
+ * plaintext the shards were made from (the verification again); the decoded bytes are
+ * compared with it byte for byte instead of hashed (~4x cheaper; pipeline.ts says what that
+ * checks), and only the verdict and the plaintext hash are returned, so the plaintext lives
+ * in scratch.
  */
 export interface DecodeMode {
   trusted: boolean;
-  discard: boolean;
+  expected?: Uint8Array;
 }
 
 /** Decodes shards into the plaintext and the plaintext hash the frame carried. */
@@ -188,7 +198,7 @@ async function openFrame(
     paddingProblem(data, payloadLength, frameLength);
   if (problem !== null) return failure("bad_frame", problem, badShards);
   let plain: Uint8Array;
-  if (mode.discard) {
+  if (mode.expected !== undefined) {
     plain = allocate(frame.plainLength);
   } else if (options.into !== undefined) {
     assert(options.into.length >= frame.plainLength, `into needs ${frame.plainLength} bytes`);
@@ -201,9 +211,10 @@ async function openFrame(
     runs: frameRuns(data, payloadLength, FRAME_HEADER_BYTES, frameLength - 16),
     tag: gather(frameRuns(data, payloadLength, frameLength - 16, frameLength)),
   };
-  const plainHash = await decrypt(frame, sealed, plain, options, allocate);
+  const plainHash = await decrypt(frame, sealed, plain, { ...options, ...mode }, allocate);
   if (typeof plainHash === "string") return failure(plainHash, DETAILS[plainHash], badShards);
-  return { ok: true, data: mode.discard ? new Uint8Array(0) : plain, plainHash, badShards };
+  const output = mode.expected !== undefined ? new Uint8Array(0) : plain;
+  return { ok: true, data: output, plainHash, badShards };
 }
 
 const DETAILS: Record<DecodeFailure, string> = {
@@ -217,13 +228,14 @@ const DETAILS: Record<DecodeFailure, string> = {
 /**
  * Decrypts the frame into `plain` (exactly the plaintext's length): straight into it when
  * the body is stored, else through a scratch body that is decompressed into it. Then checks
- * the plaintext hash. Returns the plaintext hash when all is well, else why not.
+ * the plaintext hash, or compares with the expected plaintext when there is one. Returns the
+ * plaintext hash the frame carries when all is well, else why not.
  */
 async function decrypt(
   frame: FrameHeader,
   sealed: { header: Uint8Array; runs: Uint8Array[]; tag: Uint8Array },
   plain: Uint8Array,
-  options: DecodeOptions,
+  options: DecodeOptions & Pick<DecodeMode, "expected">,
   allocate: (bytes: number) => Uint8Array,
 ): Promise<Uint8Array | DecodeFailure> {
   const cipher = await cipherFor(options.masterKey, options.cipherEngine);
@@ -242,7 +254,10 @@ async function decrypt(
     });
     if (restored === null) return "bad_frame";
   }
-  return sameBytes(plainHashBytes(plain), plainHash) ? plainHash : "bad_hash";
+  const matches = options.expected === undefined
+    ? sameBytes(plainHashBytes(plain), plainHash)
+    : bytesEqual(plain, options.expected);
+  return matches ? plainHash : "bad_hash";
 }
 
 /** The bytes after the frame in the last data shards are zeros, so no shard byte is free. */

@@ -1,8 +1,8 @@
 /**
  * Systematic Reed-Solomon over GF(2^8): k data shards, m parity shards, any k of the
  * n = k + m rebuild the others, for any k + m <= 255. The matrices are in gf256.ts; the
- * byte loop is a {@link RowMultiplier}: the WASM SIMD kernel by default, or the plain
- * table-lookup one (erasure_js.ts) for reference.
+ * byte loop is a {@link RowMultiplier}: ISA-L when it loads, else the WASM SIMD kernel
+ * (native.ts), or the plain table-lookup one (erasure_js.ts) for reference.
  *
  * All shards of one call have the same length. Outputs are written into arrays the caller
  * owns (encode) or freshly allocated (reconstruct); inputs are never modified.
@@ -11,7 +11,7 @@
  */
 import { assert } from "../_assert.ts";
 import { assertGeometry, parityMatrix, reconstructionMatrix } from "./gf256.ts";
-import { defaultKernel } from "./kernel.ts";
+import { defaultMultiplier } from "./native.ts";
 
 /** outputs[r] = XOR over i of coefficients[r * inputs.length + i] * inputs[i], bytewise. */
 export interface RowMultiplier {
@@ -25,7 +25,7 @@ export interface RowMultiplier {
 }
 
 export interface ErasureOptions {
-  /** The byte loop. @default the WASM kernel */
+  /** The byte loop. @default ISA-L when it loads, else the WASM kernel (native.ts) */
   multiplier?: RowMultiplier;
 }
 
@@ -67,7 +67,7 @@ export function encodeParity(
   const k = data.length;
   const m = parity.length;
   const matrix = cachedMatrix(`p${k}+${m}`, () => parityMatrix(k, m));
-  (options.multiplier ?? defaultKernel()).mulRows(matrix, data, parity, length);
+  (options.multiplier ?? defaultMultiplier).mulRows(matrix, data, parity, length);
 }
 
 /**
@@ -110,7 +110,7 @@ export function reconstructShards(
     const backing = options.allocate?.(bytes) ?? new Uint8Array(bytes);
     const outputs = wanted.map((_, row) => backing.subarray(row * length, (row + 1) * length));
     const inputs = present.map((index) => shards[index]!);
-    (options.multiplier ?? defaultKernel()).mulRows(matrix, inputs, outputs, length);
+    (options.multiplier ?? defaultMultiplier).mulRows(matrix, inputs, outputs, length);
     wanted.forEach((index, row) => result[index] = outputs[row]!);
   }
   return { ok: true, shards: result as Uint8Array[] };

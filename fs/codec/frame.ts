@@ -10,7 +10,7 @@
  * @module
  */
 import { assert } from "../_assert.ts";
-import { defaultKernel } from "./kernel.ts";
+import { xxh64 } from "./native.ts";
 
 export const FORMAT_VERSION = 1;
 export const HASH_XXH64 = 1;
@@ -112,7 +112,7 @@ export function shardPayload(shard: Uint8Array): Uint8Array {
 
 /** XXH64 of a shard's header and payload: what its trailer must hold. */
 export function shardHash(shard: Uint8Array): bigint {
-  return defaultKernel().xxh64(shard.subarray(0, shard.length - SHARD_TRAILER_BYTES), 0n);
+  return xxh64(shard.subarray(0, shard.length - SHARD_TRAILER_BYTES), 0n);
 }
 
 /** Writes the trailer hash of a shard whose header and payload are complete. */
@@ -133,7 +133,7 @@ export function shardHashOk(shard: Uint8Array): boolean {
 /** XXH64 of a plaintext, as the 8 bytes the frame encrypts. */
 export function plainHashBytes(plain: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(PLAIN_HASH_BYTES);
-  view(bytes).setBigUint64(0, defaultKernel().xxh64(plain, 0n), true);
+  view(bytes).setBigUint64(0, xxh64(plain, 0n), true);
   return bytes;
 }
 
