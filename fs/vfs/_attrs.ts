@@ -54,7 +54,7 @@ async function applyChanges(
 ): Promise<Attr> {
   const action = `change the attributes of inode ${ino}`;
   let refs: string[] = [];
-  const inode = core.store.transaction(() => {
+  const inode = core.store.groupedTransaction(() => {
     const inode = core.inode(ino, action);
     const now = core.now();
     if (changes.uid !== undefined || changes.gid !== undefined) {

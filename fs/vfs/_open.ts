@@ -120,6 +120,9 @@ export async function create(
 export async function flush(core: VfsCore, fh: Fh): Promise<void> {
   const handle = core.handles.get(fh);
   if (handle?.kind === "file") await flushFile(core, handle.state);
+  // A closed file survives a kill -9 of this process (README's promise): its
+  // create and every other grouped change so far are committed before close returns.
+  core.store.commitPending();
 }
 
 /** fsync(2): the file's data and all metadata committed so far survive a power loss. */

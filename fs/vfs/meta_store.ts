@@ -11,6 +11,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert } from "../_assert.ts";
 import { ChunkTable, GarbageTable, OrphanTable, SymlinkTable, XattrTable } from "./meta_data.ts";
+import { CommitBatch } from "./meta_batch.ts";
 import { DentryTable } from "./meta_entries.ts";
 import { InodeTable } from "./meta_inodes.ts";
 import { createSchema, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
@@ -60,6 +61,7 @@ export class MetaStore {
   readonly orphansRemoved: number;
   readonly #db: DatabaseSync;
   readonly #synchronous: string;
+  readonly #batch: CommitBatch;
   #transactionDepth = 0;
 
   /** Opens (creating if needed) the store at `path`; removes orphans left by a crash. */
@@ -81,6 +83,7 @@ export class MetaStore {
       this.#db.close();
       throw error;
     }
+    this.#batch = new CommitBatch(this.#db, () => {});
     this.inodes = new InodeTable(this.#db);
     this.dentries = new DentryTable(this.#db);
     this.chunks = new ChunkTable(this.#db);
@@ -93,19 +96,35 @@ export class MetaStore {
 
   /**
    * Runs `change` in one transaction: all of it is committed, or, when it
-   * throws, none of it. Nested calls join the outer transaction.
+   * throws, none of it. Nested calls join the outer transaction. It is
+   * committed before this returns, with any grouped changes before it.
    */
   transaction<T>(change: () => T): T {
     if (this.#transactionDepth > 0) return change();
-    this.#db.exec("BEGIN IMMEDIATE");
+    return this.#outermost(() => this.#batch.runNow(change));
+  }
+
+  /**
+   * Like {@link transaction}, but the commit is grouped with other changes on
+   * the next turn of the event loop (meta_batch.ts): for the small namespace
+   * changes (create, unlink, rename, setattr, ...) whose reply need not wait
+   * for it. A kill -9 keeps or loses such a change whole.
+   */
+  groupedTransaction<T>(change: () => T): T {
+    if (this.#transactionDepth > 0) return change();
+    return this.#outermost(() => this.#batch.runGrouped(change));
+  }
+
+  /** Commits grouped changes now: before close(2) returns, and before chunks are deleted. */
+  commitPending(): void {
+    assert(this.#transactionDepth === 0, "commitPending() inside a transaction");
+    this.#batch.commit();
+  }
+
+  #outermost<T>(run: () => T): T {
     this.#transactionDepth++;
     try {
-      const result = change();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw error;
+      return run();
     } finally {
       this.#transactionDepth--;
     }
@@ -114,6 +133,9 @@ export class MetaStore {
   /** Commits `change` and waits until it and every earlier commit are on disk. */
   commitDurably(change: () => void = () => {}): void {
     assert(this.#transactionDepth === 0, "commitDurably() inside a transaction");
+    // The safety level cannot change inside a transaction: grouped changes go in first
+    // (under NORMAL; the FULL commit below syncs them with the rest of the log).
+    this.#batch.commit();
     this.#db.exec("PRAGMA synchronous = FULL");
     try {
       // A commit under FULL syncs the whole log, so every earlier commit too;
@@ -132,13 +154,24 @@ export class MetaStore {
    * primary key) for metadata replication; `changeset()` returns what changed since.
    */
   createSession(): { changeset(): Uint8Array; close(): void } {
-    return (this.#db as unknown as { createSession(): { changeset(): Uint8Array; close(): void } })
-      .createSession();
+    // Grouped changes are committed first: a session sees committed changes only.
+    this.#batch.commit();
+    const session =
+      (this.#db as unknown as { createSession(): { changeset(): Uint8Array; close(): void } })
+        .createSession();
+    return {
+      changeset: () => {
+        this.#batch.commit();
+        return session.changeset();
+      },
+      close: () => session.close(),
+    };
   }
 
   /** Writes a consistent copy of the whole database to `path` (VACUUM INTO). */
   snapshotTo(path: string): void {
     assert(this.#transactionDepth === 0, "snapshotTo() inside a transaction");
+    this.#batch.commit();
     this.#db.prepare("VACUUM INTO ?").run(path);
   }
 
@@ -169,8 +202,14 @@ export class MetaStore {
     return this.#db.prepare(sql).all(...params);
   }
 
+  /** Commits grouped changes and closes the database. */
   close(): void {
-    if (this.#db.isOpen) this.#db.close();
+    if (!this.#db.isOpen) return;
+    try {
+      this.#batch.finish();
+    } finally {
+      this.#db.close();
+    }
   }
 
   #removeOrphans(): number {
