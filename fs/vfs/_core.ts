@@ -66,6 +66,8 @@ export class VfsCore {
   /** Open regular files. */
   readonly files = new Map<Ino, FileState>();
   readonly handles = new Map<Fh, Handle>();
+  /** Whole-chunk loads in flight, by ref: concurrent readers of one chunk share one load. */
+  readonly chunkLoads = new Map<string, Promise<Uint8Array>>();
   /** Chunk refs being written now: listed as garbage until their commit, but not garbage. */
   readonly refsInFlight = new Set<string>();
   /** Unflushed bytes over all files. */

@@ -23,14 +23,39 @@ const RANGE_READ_FRACTION = 16;
 /** Chunk-map rows read at a time while seeking. */
 const SEEK_PAGE_ROWS = 256;
 
+/**
+ * Reads at least this large (or a quarter chunk) that end in the second half of a chunk start
+ * loading the next chunk: the kernel's readahead asks 1 MiB ahead at most, so
+ * without it a sequential reader waits for every chunk's load in turn.
+ */
+const PREFETCH_READ_BYTES_MIN = 128 * 1024;
+
 /** The stored bytes of a chunk that belong to the file (its mapped length). */
 export async function loadChunk(core: VfsCore, row: ChunkRow): Promise<Uint8Array> {
-  let bytes = core.cache.get(row.ref);
-  if (bytes === undefined) {
-    bytes = await core.backend.get(row.ref);
-    core.cache.set(row.ref, bytes);
-  }
+  const bytes = core.cache.get(row.ref) ?? await loadWholeChunk(core, row.ref);
   return bytes.subarray(0, Math.min(row.lengthBytes, bytes.length));
+}
+
+/** Loads a chunk into the cache; readers of a chunk being loaded wait for that load. */
+function loadWholeChunk(core: VfsCore, ref: string): Promise<Uint8Array> {
+  let loading = core.chunkLoads.get(ref);
+  if (loading === undefined) {
+    loading = core.backend.get(ref).then((bytes) => {
+      core.cache.set(ref, bytes);
+      return bytes;
+    }).finally(() => core.chunkLoads.delete(ref));
+    core.chunkLoads.set(ref, loading);
+  }
+  return loading;
+}
+
+/** Starts loading chunk `index` of the file if it is stored and neither cached nor loading. */
+function prefetchChunk(core: VfsCore, state: FileState, index: number): void {
+  if (index * core.chunkSizeBytes >= state.sizeBytes) return;
+  const row = core.store.chunks.get(state.ino, index);
+  if (row === undefined || core.chunkLoads.has(row.ref) || core.cache.get(row.ref)) return;
+  // A failed prefetch is forgotten: the read that needs the chunk tries again and reports it.
+  loadWholeChunk(core, row.ref).catch(() => {});
 }
 
 /** The chunk's stored bytes covering [from, to): a slice of `bytes` that starts at `start`. */
@@ -58,15 +83,61 @@ export async function readData(
 ): Promise<Uint8Array> {
   const end = Math.min(state.sizeBytes, offset + lengthBytes);
   if (offset >= end) return new Uint8Array(0);
-  const out = new Uint8Array(end - offset);
   const size = core.chunkSizeBytes;
-  for (let index = Math.floor(offset / size); index * size < end; index++) {
+  const firstIndex = Math.floor(offset / size);
+  const lastIndex = Math.floor((end - 1) / size);
+  const prefetchBytesMin = Math.min(PREFETCH_READ_BYTES_MIN, size / 4);
+  if (end - offset >= prefetchBytesMin && (end - 1) % size >= size / 2) {
+    prefetchChunk(core, state, lastIndex + 1);
+  }
+  if (firstIndex === lastIndex) {
+    const stored = await storedSlice(
+      core,
+      state,
+      firstIndex,
+      offset - firstIndex * size,
+      end - offset,
+    );
+    if (stored !== undefined) return stored;
+  }
+  const out = new Uint8Array(end - offset);
+  for (let index = firstIndex; index <= lastIndex; index++) {
     const chunkStart = index * size;
     const from = Math.max(offset, chunkStart) - chunkStart;
     const to = Math.min(end, chunkStart + size) - chunkStart;
     await readChunkInto(core, state, index, { out, outStart: chunkStart - offset, from, to });
   }
   return out;
+}
+
+/**
+ * The bytes [from, from + length) of chunk `index` as a view of the cached
+ * chunk, without a copy, when nothing unflushed lies over them and the stored
+ * chunk holds all of them; else undefined (the caller assembles a copy).
+ * Cached chunks never change (a ref always names the same bytes), so the view
+ * stays right after a flush replaces the chunk.
+ */
+async function storedSlice(
+  core: VfsCore,
+  state: FileState,
+  index: number,
+  from: number,
+  length: number,
+): Promise<Uint8Array | undefined> {
+  const to = from + length;
+  const unflushed = () => state.dirty.chunks.has(index) || state.flushing?.chunks.has(index);
+  if (unflushed() || length * RANGE_READ_FRACTION <= core.chunkSizeBytes) return undefined;
+  const version = state.mapVersion;
+  const row = core.store.chunks.get(state.ino, index);
+  if (row === undefined || row.lengthBytes < to) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = await loadChunk(core, row);
+  } catch {
+    return undefined; // The copying path retries and reports it.
+  }
+  if (state.mapVersion !== version || unflushed() || bytes.length < to) return undefined;
+  return bytes.subarray(from, to);
 }
 
 interface ChunkSlice {

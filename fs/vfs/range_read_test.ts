@@ -39,3 +39,38 @@ Deno.test("read() of a small range of an uncached chunk reads only that range", 
   assert.ok(wholes.length >= 3, "large reads still load whole chunks");
   await vfs.release(ROOT, reader);
 });
+
+Deno.test("concurrent large reads share one chunk load, and a sequential reader loads ahead", async () => {
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK });
+  const { vfs } = t;
+  const data = pattern(3 * CHUNK, 9);
+  const { fh } = await vfs.create(ROOT, {
+    parent: ROOT_INO,
+    name: "f",
+    mode: 0o644,
+    flags: O_RDWR,
+  });
+  await vfs.write(ROOT, { fh, offset: 0, data });
+  await vfs.release(ROOT, fh);
+  await t.reopen(); // An empty chunk cache.
+  const loads: string[] = [];
+  const get = t.backend.get.bind(t.backend);
+  t.backend.get = (ref) => (loads.push(ref), get(ref));
+  const refs = t.store.chunks.listFrom(2, 0, 3).map((row) => row.ref);
+  assert.equal(refs.length, 3);
+  const reader = await t.vfs.open(ROOT, 2, O_RDONLY);
+  const half = CHUNK / 2;
+  const [first, second] = await Promise.all([
+    t.vfs.read(ROOT, { fh: reader, offset: 0, sizeBytes: half }),
+    t.vfs.read(ROOT, { fh: reader, offset: half, sizeBytes: half }),
+  ]);
+  assert.deepEqual(first, data.subarray(0, half));
+  assert.deepEqual(second, data.subarray(half, CHUNK));
+  // Chunk 0 once for both reads; the read ending in its second half started chunk 1.
+  assert.deepEqual(loads, [refs[0], refs[1]]);
+  const next = await t.vfs.read(ROOT, { fh: reader, offset: CHUNK, sizeBytes: CHUNK });
+  assert.deepEqual(next, data.subarray(CHUNK, 2 * CHUNK));
+  assert.deepEqual(loads.slice(0, 2), [refs[0], refs[1]]);
+  assert.equal(loads.filter((ref) => ref === refs[1]).length, 1);
+  await t.vfs.release(ROOT, reader);
+});
