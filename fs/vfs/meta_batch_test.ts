@@ -103,3 +103,30 @@ Deno.test("close(2) of a created file commits it; unlink is grouped until then",
   test.store.commitPending();
   assert.deepEqual(committedNames(path), []);
 });
+
+Deno.test("an inode changed by a failed transaction reads back as it was (cache dropped)", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "qsfs-batch-" });
+  const store = MetaStore.open(`${directory}/m.sqlite`);
+  try {
+    const before = store.inodes.get(ROOT_INO)!;
+    for (const run of [store.transaction, store.groupedTransaction]) {
+      assert.throws(() =>
+        run.call(store, () => {
+          const root = store.inodes.get(ROOT_INO)!;
+          root.nlink = 99;
+          root.mtime = { sec: 12345, nsec: 6 };
+          store.inodes.update(root);
+          assert.equal(store.inodes.get(ROOT_INO)!.nlink, 99);
+          throw new Error("refused");
+        }), /refused/);
+      assert.deepEqual(store.inodes.get(ROOT_INO), before);
+    }
+    // A caller changing its copy without update() changes nothing stored or cached.
+    store.inodes.get(ROOT_INO)!.nlink = 7;
+    assert.deepEqual(store.inodes.get(ROOT_INO), before);
+    assert.equal(store.query("SELECT nlink FROM inodes WHERE ino = 1")[0]!.nlink, before.nlink);
+  } finally {
+    store.close();
+  }
+  await Deno.remove(directory, { recursive: true });
+});

@@ -83,8 +83,8 @@ export class MetaStore {
       this.#db.close();
       throw error;
     }
-    this.#batch = new CommitBatch(this.#db, () => {});
     this.inodes = new InodeTable(this.#db);
+    this.#batch = new CommitBatch(this.#db, () => this.inodes.forgetAll());
     this.dentries = new DentryTable(this.#db);
     this.chunks = new ChunkTable(this.#db);
     this.garbage = new GarbageTable(this.#db);
