@@ -66,7 +66,8 @@ async function loadSlice(
   to: number,
 ): Promise<{ bytes: Uint8Array; start: number }> {
   const small = (to - from) * RANGE_READ_FRACTION <= core.chunkSizeBytes;
-  if (small && core.backend.getRange !== undefined && core.cache.get(row.ref) === undefined) {
+  const whole = core.chunkLoads.has(row.ref) || core.cache.get(row.ref) !== undefined;
+  if (small && core.backend.getRange !== undefined && !whole) {
     const end = Math.min(to, row.lengthBytes);
     if (end <= from) return { bytes: new Uint8Array(0), start: from };
     return { bytes: await core.backend.getRange(row.ref, from, end - from), start: from };
@@ -113,7 +114,8 @@ export async function readData(
 /**
  * The bytes [from, from + length) of chunk `index` as a view of the cached
  * chunk, without a copy, when nothing unflushed lies over them and the stored
- * chunk holds all of them; else undefined (the caller assembles a copy).
+ * chunk holds all of them; else undefined (the caller assembles a copy). A
+ * small read uses it only when the chunk is cached or loading already.
  * Cached chunks never change (a ref always names the same bytes), so the view
  * stays right after a flush replaces the chunk.
  */
@@ -126,10 +128,15 @@ async function storedSlice(
 ): Promise<Uint8Array | undefined> {
   const to = from + length;
   const unflushed = () => state.dirty.chunks.has(index) || state.flushing?.chunks.has(index);
-  if (unflushed() || length * RANGE_READ_FRACTION <= core.chunkSizeBytes) return undefined;
+  if (unflushed()) return undefined;
   const version = state.mapVersion;
   const row = core.store.chunks.get(state.ino, index);
   if (row === undefined || row.lengthBytes < to) return undefined;
+  // A small read of a chunk that is neither cached nor loading takes the range read instead.
+  const small = length * RANGE_READ_FRACTION <= core.chunkSizeBytes;
+  if (small && !core.chunkLoads.has(row.ref) && core.cache.get(row.ref) === undefined) {
+    return undefined;
+  }
   let bytes: Uint8Array;
   try {
     bytes = await loadChunk(core, row);
