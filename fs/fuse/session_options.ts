@@ -36,9 +36,11 @@ export interface SessionOptions {
   /** Pass O_TRUNC to OPEN instead of a SETATTR (the filesystem must honour it). @default false */
   atomicOTrunc?: boolean;
   /**
-   * The filesystem clears suid/sgid itself on write, truncate and chown
-   * (FUSE_HANDLE_KILLPRIV). Without it the kernel sends a SETATTR of the mode
-   * on the writer's behalf, which a filesystem checking ownership refuses.
+   * The filesystem clears suid/sgid and security.capability itself on write,
+   * truncate and chown (FUSE_HANDLE_KILLPRIV and _V2). Without it the kernel
+   * sends a SETATTR of the mode on the writer's behalf, which a filesystem
+   * checking ownership refuses, and asks for security.capability (a GETXATTR)
+   * before every write.
    * @default false
    */
   handleKillpriv?: boolean;

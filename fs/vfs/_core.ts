@@ -86,6 +86,11 @@ export class VfsCore {
   /** Open regular files. */
   readonly files = new Map<Ino, FileState>();
   readonly handles = new Map<Fh, Handle>();
+  /**
+   * Files known to have no security.capability attribute, so a write need not
+   * look for one to remove (the kernel's S_NOSEC, kept here: see _xattrs.ts).
+   */
+  readonly capabilityFree = new Set<Ino>();
   /** Whole-chunk loads in flight, by ref: concurrent readers of one chunk share one load. */
   readonly chunkLoads = new Map<string, Promise<Uint8Array>>();
   /** Chunk refs being written now: listed as garbage until their commit, but not garbage. */

@@ -13,6 +13,7 @@ import { truncateChunks, truncateState } from "./_file_write.ts";
 import { deleteChunks } from "./_garbage.ts";
 import { createNode, lookup, touch } from "./_names.ts";
 import { killSuidgid } from "./_attrs.ts";
+import { CAPABILITY_XATTR } from "./_xattrs.ts";
 import {
   isDir,
   isSymlink,
@@ -75,6 +76,7 @@ async function truncateOnOpen(core: VfsCore, ctx: CallContext, handle: FileHandl
       const inode = core.inode(handle.ino, `truncate inode ${handle.ino}`);
       const refs = truncateChunks(core, inode, 0);
       if (!isRoot(ctx)) killSuidgid(inode);
+      core.store.xattrs.remove(handle.ino, CAPABILITY_XATTR);
       touch(inode, core.now());
       core.store.inodes.update(inode);
       return refs;

@@ -98,6 +98,7 @@ export function setxattr(core: VfsCore, ctx: CallContext, input: SetxattrInput):
       throw new FsError(ENODATA, `Cannot ${action}: no such attribute`);
     }
     core.store.xattrs.put(ino, name, value.slice());
+    if (name === CAPABILITY_XATTR) core.capabilityFree.delete(ino);
     inode.ctime = core.now();
     core.store.inodes.update(inode);
   });
@@ -122,4 +123,24 @@ export function removexattr(core: VfsCore, ctx: CallContext, ino: Ino, name: str
     inode.ctime = core.now();
     core.store.inodes.update(inode);
   });
+}
+
+/** The file capability attribute, removed by writes, truncation and chown (as Linux does). */
+export const CAPABILITY_XATTR = "security.capability";
+/** Files remembered as capability-free at most; forgotten all at once when full. */
+const CAPABILITY_FREE_MAX = 65_536;
+
+/**
+ * Removes a regular file's security.capability before a write, as Linux's
+ * file_remove_privs does for every writer. The mount leaves this to us
+ * (FUSE_HANDLE_KILLPRIV_V2, which spares the kernel a GETXATTR per write), and
+ * we look only once per file until the attribute is set again.
+ */
+export function dropCapabilityForWrite(core: VfsCore, ino: Ino): void {
+  if (core.capabilityFree.has(ino)) return;
+  if (core.store.xattrs.get(ino, CAPABILITY_XATTR) !== undefined) {
+    core.store.groupedTransaction(() => core.store.xattrs.remove(ino, CAPABILITY_XATTR));
+  }
+  if (core.capabilityFree.size >= CAPABILITY_FREE_MAX) core.capabilityFree.clear();
+  core.capabilityFree.add(ino);
 }
