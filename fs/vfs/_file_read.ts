@@ -24,11 +24,15 @@ const RANGE_READ_FRACTION = 16;
 const SEEK_PAGE_ROWS = 256;
 
 /**
- * Reads at least this large (or a quarter chunk) that end in the second half of a chunk start
- * loading the next chunk: the kernel's readahead asks 1 MiB ahead at most, so
- * without it a sequential reader waits for every chunk's load in turn.
+ * A sequential reader (each read starting near where the last one ended) with
+ * reads at least this large (or a quarter chunk) has the next chunk loaded
+ * ahead, and the one after once it reads the second half of a chunk: the
+ * kernel's readahead asks 1 MiB ahead at most, so without it the reader would
+ * wait for every chunk's load in turn.
  */
 const PREFETCH_READ_BYTES_MIN = 128 * 1024;
+/** How far from the last read's end (or a quarter chunk) a read may start and count as sequential. */
+const SEQUENTIAL_SLACK_BYTES = 1024 * 1024;
 
 /** The stored bytes of a chunk that belong to the file (its mapped length). */
 export async function loadChunk(core: VfsCore, row: ChunkRow): Promise<Uint8Array> {
@@ -87,9 +91,12 @@ export async function readData(
   const size = core.chunkSizeBytes;
   const firstIndex = Math.floor(offset / size);
   const lastIndex = Math.floor((end - 1) / size);
-  const prefetchBytesMin = Math.min(PREFETCH_READ_BYTES_MIN, size / 4);
-  if (end - offset >= prefetchBytesMin && (end - 1) % size >= size / 2) {
+  const slack = Math.min(SEQUENTIAL_SLACK_BYTES, size / 4);
+  const sequential = Math.abs(offset - state.lastReadEndBytes) <= slack;
+  state.lastReadEndBytes = end;
+  if (sequential && end - offset >= Math.min(PREFETCH_READ_BYTES_MIN, size / 4)) {
     prefetchChunk(core, state, lastIndex + 1);
+    if ((end - 1) % size >= size / 2) prefetchChunk(core, state, lastIndex + 2);
   }
   if (firstIndex === lastIndex) {
     const stored = await storedSlice(
