@@ -200,3 +200,18 @@ export function nameBytes(name: Name, action: string): Uint8Array {
 export function showName(name: Name): string {
   return typeof name === "string" ? name : new TextDecoder().decode(name);
 }
+
+/**
+ * An FsError that is an answer rather than a failure (a name or an attribute
+ * that does not exist), made without a stack trace: capturing one costs more
+ * than the lookup itself, and nobody reads it (the bridge replies the errno).
+ */
+export function answerError(errno: number, message: string): FsError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new FsError(errno, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

@@ -18,7 +18,7 @@ import {
   EPERM,
   FsError,
 } from "../errno.ts";
-import { nameBytes, showName, type VfsCore } from "./_core.ts";
+import { answerError, nameBytes, showName, type VfsCore } from "./_core.ts";
 import { deleteChunks } from "./_garbage.ts";
 import {
   fileType,
@@ -49,7 +49,7 @@ export function lookup(core: VfsCore, ctx: CallContext, parent: Ino, name: Name)
   if (shown === ".") return dir;
   if (shown === "..") return core.inode(core.store.dentries.parentOf(parent) ?? ROOT_INO, action);
   const ino = core.store.dentries.lookup(parent, nameBytes(name, action));
-  if (ino === undefined) throw new FsError(ENOENT, `Cannot ${action}: no such entry`);
+  if (ino === undefined) throw answerError(ENOENT, `Cannot ${action}: no such entry`);
   return core.inode(ino, action);
 }
 

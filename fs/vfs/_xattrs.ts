@@ -9,7 +9,7 @@
  */
 
 import { E2BIG, EEXIST, EINVAL, ENODATA, EOPNOTSUPP, EPERM, ERANGE, FsError } from "../errno.ts";
-import type { VfsCore } from "./_core.ts";
+import { answerError, type VfsCore } from "./_core.ts";
 import {
   isDir,
   isRegular,
@@ -72,7 +72,7 @@ export function getxattr(core: VfsCore, ctx: CallContext, ino: Ino, name: string
   const inode = core.inode(ino, action);
   checkPermission(ctx, inode, name, false, action);
   const value = core.store.xattrs.get(ino, name);
-  if (value === undefined) throw new FsError(ENODATA, `Cannot ${action}: no such attribute`);
+  if (value === undefined) throw answerError(ENODATA, `Cannot ${action}: no such attribute`);
   return value;
 }
 
