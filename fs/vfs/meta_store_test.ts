@@ -22,6 +22,7 @@ Deno.test("MetaStore.open() creates a versioned schema with a root directory", a
     assert.equal(store.query("SELECT version FROM schema_version")[0]!.version, 1);
     assert.equal(store.query("PRAGMA journal_mode")[0]!.journal_mode, "wal");
     assert.equal(store.query("PRAGMA wal_autocheckpoint")[0]!.wal_autocheckpoint, 8192);
+    assert.equal(store.query("PRAGMA cache_size")[0]!.cache_size, -32 * 1024);
     assert.deepEqual(checkMetadata(store), []);
     store.close();
   });
