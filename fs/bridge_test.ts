@@ -236,6 +236,13 @@ Deno.test("bridge: WRITE and READ round-trip; DESTROY flushes and closes the fil
     assert.equal(written, data.length);
     const read = await bridge.read!(CTX, { nodeId, fh, offset: 0, size: 100, ...READ_FLAGS });
     assert.deepEqual(read, new Uint8Array([0, 0, 0, ...data]));
+    // A read-only handle is closed without a FLUSH; a writable one is flushed.
+    const reader = await bridge.open!(CTX, { nodeId, flags: 0, openFlags: 0 });
+    assert.equal(reader.openFlags, abi.FOPEN_KEEP_CACHE | abi.FOPEN_NOFLUSH);
+    const writer = await bridge.open!(CTX, { nodeId, flags: 1, openFlags: 0 });
+    assert.equal(writer.openFlags, abi.FOPEN_KEEP_CACHE);
+    await bridge.release!(CTX, { nodeId, fh: reader.fh, flags: 0, releaseFlags: 0, lockOwner: 0n });
+    await bridge.release!(CTX, { nodeId, fh: writer.fh, flags: 1, releaseFlags: 0, lockOwner: 0n });
     await Promise.all([bridge.destroy!(), bridge.destroy!()]);
     assert.equal(closes, 1);
     const again = await openFilesystem({ stateDir, logger: quiet });
