@@ -12,7 +12,7 @@
  *   replies EIO and is logged with its stack once per opcode (fs/bridge/_core.ts).
  * - The caller is the request's uid, gid and pid; supplementary groups are read
  *   from /proc only when the vfs needs them (fs/bridge/_caller.ts).
- * - Entries and attributes carry timeouts (1 s by default), missing names are
+ * - Entries and attributes carry timeouts (10 s and 1 s by default), missing names are
  *   cached as negative entries, and READDIRPLUS hands out entries with
  *   attributes, so a walk of a tree costs one request per directory page.
  * - DESTROY (or the end of the session) flushes every open file and closes the
@@ -40,7 +40,13 @@ export interface BridgeTarget {
 export interface BridgeOptions {
   /** How long the kernel may trust attributes, ms. @default 1000 */
   attrTimeoutMs?: number;
-  /** How long the kernel may trust a name -> node mapping, ms. @default 1000 */
+  /**
+   * How long the kernel may trust a name -> node mapping, ms. Longer than the
+   * attributes: names change only through this kernel, which drops the entries
+   * it changes, and a walk of a tree that takes more than a second (rm -r of
+   * 10k files) would otherwise look every name up again.
+   * @default 10000
+   */
   entryTimeoutMs?: number;
   /** How long the kernel may remember that a name does not exist, ms; 0 disables. @default 1000 */
   negativeTimeoutMs?: number;
@@ -67,7 +73,7 @@ export function createBridge(target: BridgeTarget, options: BridgeOptions = {}):
   const core = new BridgeCore(target.vfs, {
     timeouts: {
       attrTimeoutMs: options.attrTimeoutMs ?? 1000,
-      entryTimeoutMs: options.entryTimeoutMs ?? 1000,
+      entryTimeoutMs: options.entryTimeoutMs ?? 10_000,
       negativeTimeoutMs: options.negativeTimeoutMs ?? 1000,
     },
     openFlags: options.keepCache === false ? 0 : abi.FOPEN_KEEP_CACHE,

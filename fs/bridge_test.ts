@@ -77,7 +77,7 @@ Deno.test("bridge: node ids are inode numbers, entries carry timeouts, missing n
   await withBridge(async ({ bridge }) => {
     const made = await bridge.mkdir!(CTX, { parent: ROOT_ID, name: "d", mode: 0o755, umask: 0 });
     assert.equal(made.nodeId, made.attr.ino);
-    assert.equal(made.entryTimeoutMs, 1000);
+    assert.equal(made.entryTimeoutMs, 10_000);
     assert.equal(made.attrTimeoutMs, 1000);
     const found = await bridge.lookup!(CTX, { parent: ROOT_ID, name: "d" });
     assert.equal(found.nodeId, made.nodeId);
@@ -236,6 +236,13 @@ Deno.test("bridge: WRITE and READ round-trip; DESTROY flushes and closes the fil
     assert.equal(written, data.length);
     const read = await bridge.read!(CTX, { nodeId, fh, offset: 0, size: 100, ...READ_FLAGS });
     assert.deepEqual(read, new Uint8Array([0, 0, 0, ...data]));
+    // A read-only handle is closed without a FLUSH; a writable one is flushed.
+    const reader = await bridge.open!(CTX, { nodeId, flags: 0, openFlags: 0 });
+    assert.equal(reader.openFlags, abi.FOPEN_KEEP_CACHE | abi.FOPEN_NOFLUSH);
+    const writer = await bridge.open!(CTX, { nodeId, flags: 1, openFlags: 0 });
+    assert.equal(writer.openFlags, abi.FOPEN_KEEP_CACHE);
+    await bridge.release!(CTX, { nodeId, fh: reader.fh, flags: 0, releaseFlags: 0, lockOwner: 0n });
+    await bridge.release!(CTX, { nodeId, fh: writer.fh, flags: 1, releaseFlags: 0, lockOwner: 0n });
     await Promise.all([bridge.destroy!(), bridge.destroy!()]);
     assert.equal(closes, 1);
     const again = await openFilesystem({ stateDir, logger: quiet });

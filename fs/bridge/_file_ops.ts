@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { FileHandle, RawFileSystem } from "../fuse/mod.ts";
+import { abi, type FileHandle, type RawFileSystem } from "../fuse/mod.ts";
 import { encodeName } from "../fuse/mod.ts";
 import { entryOf } from "./_attr.ts";
 import type { BridgeCore } from "./_core.ts";
@@ -34,12 +34,22 @@ type FileOps = Required<
   >
 >;
 
+/** O_ACCMODE and O_RDONLY of open(2). */
+const O_ACCMODE = 0o3;
+const O_RDONLY = 0;
+
 export function fileOps(core: BridgeCore): FileOps {
   const { vfs, timeouts, openFlags } = core;
+  // close(2) of a read-only handle has nothing to store (and qsfs has no locks
+  // to release): FOPEN_NOFLUSH spares it the FLUSH round trip.
+  const readOnlyFlags = openFlags | abi.FOPEN_NOFLUSH;
   return {
     open: (ctx, { nodeId, flags }) =>
       core.guard("OPEN", vfs.open(core.caller(ctx), nodeId, flags))
-        .then((fh) => ({ fh: fh as FileHandle, openFlags })),
+        .then((fh) => ({
+          fh: fh as FileHandle,
+          openFlags: (flags & O_ACCMODE) === O_RDONLY ? readOnlyFlags : openFlags,
+        })),
     create: (ctx, { parent, name, mode, flags, umask }) =>
       core.call("CREATE", async () => {
         const input = { parent, name: encodeName(name), mode, flags, umask };

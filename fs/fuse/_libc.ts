@@ -1,11 +1,13 @@
 /**
  * The few libc calls the FUSE layer makes, through Deno FFI (no C, no addon).
  *
- * `read` is declared nonblocking: each call runs on its own thread and
- * returns a promise, so several reads of /dev/fuse can wait at once while the
- * JS thread keeps serving. Replies are short synchronous writes. `umount2`
- * is nonblocking too: unmounting flushes dirty pages through this very
- * process, which must stay free to answer.
+ * /dev/fuse is read synchronously with O_NONBLOCK set (a read with nothing
+ * queued returns EAGAIN at once); `pollWait` is poll(2) declared nonblocking:
+ * it runs on its own thread and returns a promise, so the JS thread waits for
+ * the next request without blocking. `ppoll` waits briefly on the JS thread
+ * itself. Replies are short synchronous writes. `umount2` is nonblocking too:
+ * unmounting flushes dirty pages through this very process, which must stay
+ * free to answer.
  *
  * errno is thread-local: it is readable (via {@link lastErrno}) only right
  * after a synchronous call, never after a nonblocking one.
@@ -14,10 +16,17 @@
  */
 
 const SYMBOLS = {
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize", nonblocking: true },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   writev: { parameters: ["i32", "buffer", "i32"], result: "isize" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  pollWait: {
+    name: "poll",
+    parameters: ["buffer", "u64", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  ppoll: { parameters: ["buffer", "u64", "buffer", "pointer"], result: "i32" },
   open: { parameters: ["buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -33,6 +42,9 @@ export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>;
 export const O_RDWR = 0o2;
 export const O_CLOEXEC = 0o2000000;
 export const F_SETFD = 2;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const O_NONBLOCK = 0o4000;
 export const FD_CLOEXEC = 1;
 export const POLLIN = 0x1;
 export const POLL_GONE = 0x8 | 0x10 | 0x20; // POLLERR | POLLHUP | POLLNVAL

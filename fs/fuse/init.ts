@@ -28,7 +28,10 @@ export interface InitSettings {
   readdirplus: "auto" | "always" | "never";
   cacheSymlinks: boolean;
   atomicOTrunc: boolean;
-  /** The filesystem clears suid/sgid on write, truncate and chown itself (FUSE_HANDLE_KILLPRIV). */
+  /**
+   * The filesystem clears suid/sgid and security.capability on write, truncate
+   * and chown itself (FUSE_HANDLE_KILLPRIV and FUSE_HANDLE_KILLPRIV_V2).
+   */
   handleKillpriv: boolean;
 }
 
@@ -54,7 +57,9 @@ export function wantedInitFlags(settings: InitSettings): number {
   if (settings.readdirplus === "auto") flags |= abi.FUSE_READDIRPLUS_AUTO;
   if (settings.cacheSymlinks) flags |= abi.FUSE_CACHE_SYMLINKS;
   if (settings.atomicOTrunc) flags |= abi.FUSE_ATOMIC_O_TRUNC;
-  if (settings.handleKillpriv) flags |= abi.FUSE_HANDLE_KILLPRIV;
+  // V2 also makes the kernel set SB_NOSEC: once a file is known to carry no
+  // privileges, a write no longer costs a GETXATTR of security.capability.
+  if (settings.handleKillpriv) flags |= abi.FUSE_HANDLE_KILLPRIV | abi.FUSE_HANDLE_KILLPRIV_V2;
   return flags;
 }
 

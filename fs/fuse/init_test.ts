@@ -41,6 +41,7 @@ Deno.test("negotiateInit() asks for the writeback cache, readdirplus and killpri
   assert.equal(plain.reply.flags & abi.FUSE_WRITEBACK_CACHE, 0);
   assert.equal(plain.reply.flags & abi.FUSE_DO_READDIRPLUS, 0);
   assert.equal(plain.reply.flags & abi.FUSE_HANDLE_KILLPRIV, 0);
+  assert.equal(plain.reply.flags & abi.FUSE_HANDLE_KILLPRIV_V2, 0);
   assert.notEqual(plain.reply.flags & abi.FUSE_PARALLEL_DIROPS, 0);
   assert.notEqual(plain.reply.flags & abi.FUSE_AUTO_INVAL_DATA, 0);
   const cached = negotiateInit(kernel, {
@@ -54,6 +55,7 @@ Deno.test("negotiateInit() asks for the writeback cache, readdirplus and killpri
   assert.notEqual(cached.reply.flags & abi.FUSE_DO_READDIRPLUS, 0);
   assert.equal(cached.reply.flags & abi.FUSE_READDIRPLUS_AUTO, 0);
   assert.notEqual(cached.reply.flags & abi.FUSE_HANDLE_KILLPRIV, 0);
+  assert.notEqual(cached.reply.flags & abi.FUSE_HANDLE_KILLPRIV_V2, 0);
 });
 
 Deno.test("negotiateInit() answers a newer major with ours and refuses an old minor", () => {

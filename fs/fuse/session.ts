@@ -1,15 +1,23 @@
 /**
  * The request loop on an open /dev/fuse descriptor.
  *
- * `readerCount` reads are outstanding at once, each a nonblocking FFI call on
- * its own thread, each into its own buffer of max_write + one page. A request
- * is decoded synchronously, so its buffer is free again at once, except for
- * WRITE, whose data stays a view into the buffer until the filesystem is done
- * (the reader takes a fresh buffer from the pool). At most
- * `requestsInflightMax` requests are read and unanswered; a reader waits for
- * a slot before it reads. Replies are written synchronously: small ones copied
- * behind the header in one write(2), larger ones (READ data) as a writev(2)
- * of the header and the caller's bytes, without a copy.
+ * Requests are read synchronously on the JS thread from the nonblocking
+ * descriptor (`_device_reader.ts`): every queued request is read and started
+ * at once, and the loop then waits for more with one poll(2) on a thread. Once
+ * the last request in flight is answered, the JS thread itself waits up to
+ * {@link QUICK_WAIT_NS} for the next one before it goes back to the event
+ * loop: a program making one call after another gets its next request served
+ * without a thread hop. That quick wait is skipped once the session has served
+ * for {@link QUICK_WAIT_BUDGET_MS} without yielding, so timers and other work
+ * on the event loop still run.
+ *
+ * A request is decoded synchronously, so the read buffer is free again at
+ * once, except for WRITE, whose data stays a view into the buffer until the
+ * filesystem is done (the loop takes a fresh buffer from the pool). At most
+ * `requestsInflightMax` requests are read and unanswered. Replies are written
+ * synchronously: small ones copied behind the header in one write(2), larger
+ * ones (READ data) as a writev(2) of the header and the caller's bytes,
+ * without a copy.
  *
  * The loop ends when the kernel says the connection is gone (the mount was
  * unmounted or aborted); {@link FuseSession.serve} then waits for requests
@@ -29,9 +37,9 @@ import {
   negotiateInit,
   PAGE_SIZE_BYTES,
 } from "./init.ts";
-import { deviceGone, type Libc, openLibc } from "./_libc.ts";
+import { DeviceReader } from "./_device_reader.ts";
+import { type Libc, openLibc } from "./_libc.ts";
 import { ReplyWriter } from "./_reply_writer.ts";
-import { Semaphore } from "./_semaphore.ts";
 import { RequestState } from "./_request_state.ts";
 import type { InitInfo, RawFileSystem } from "./raw_fs.ts";
 import { type FuseLogger, resolveInitSettings, type SessionOptions } from "./session_options.ts";
@@ -39,8 +47,10 @@ import type { FuseRequest, UnknownRequest } from "./types.ts";
 
 export type { FuseLogger, SessionOptions };
 
-/** Consecutive failed reads on a live connection before the session gives up (a bug guard). */
-const READ_FAILURES_MAX = 1000;
+/** How long the JS thread waits for the next request after answering the last one. */
+const QUICK_WAIT_NS = 300_000;
+/** How long the session serves through quick waits before it lets the event loop run. */
+const QUICK_WAIT_BUDGET_MS = 4;
 
 /** Serves one FUSE connection. Create it on a descriptor from `mountFuse`, then `serve()`. */
 export class FuseSession {
@@ -53,7 +63,17 @@ export class FuseSession {
   readonly #buffers: Uint8Array<ArrayBuffer>[] = [];
   #libc: Libc | null = null;
   #replies: ReplyWriter | null = null;
-  #slots: Semaphore;
+  #reader: DeviceReader | null = null;
+  #settings: InitSettings | null = null;
+  /** The buffer the next request is read into. */
+  #buffer: Uint8Array<ArrayBuffer> | null = null;
+  readonly #requestsInflightMax: number;
+  /** Requests read and not yet answered (FORGET and INTERRUPT are never counted). */
+  #requestsInflight = 0;
+  /** Resolved when a request slot frees up while the loop waits for one. */
+  #slotFreed: PromiseWithResolvers<void> | null = null;
+  /** When the loop last resumed from the event loop (performance.now()). */
+  #turnStartMs = 0;
   #bufferBytes = 0;
   #ended = false;
   #destroyed = false;
@@ -66,7 +86,7 @@ export class FuseSession {
     this.#fs = fs;
     this.#options = options;
     this.#logger = options.logger ?? console;
-    this.#slots = new Semaphore(Math.max(1, options.requestsInflightMax ?? 64));
+    this.#requestsInflightMax = Math.max(1, options.requestsInflightMax ?? 64);
     this.initialized.catch(() => {}); // Observed by whoever awaits it; never unhandled.
   }
 
@@ -76,13 +96,13 @@ export class FuseSession {
     this.#libc = openLibc();
     this.#replies = new ReplyWriter(this.#libc, this.#fd, this.#logger);
     try {
-      const settings = await resolveInitSettings(this.#options, this.#fs);
+      this.#reader = new DeviceReader(this.#libc, this.#fd);
+      this.#settings = await resolveInitSettings(this.#options, this.#fs);
       this.#bufferBytes = Math.max(
         abi.FUSE_MIN_READ_BUFFER_BYTES,
-        effectiveMaxWriteBytes(settings) + PAGE_SIZE_BYTES,
+        effectiveMaxWriteBytes(this.#settings) + PAGE_SIZE_BYTES,
       );
-      const readerCount = Math.max(1, this.#options.readerCount ?? 4);
-      await Promise.all(Array.from({ length: readerCount }, () => this.#readLoop(settings)));
+      await this.#readLoop(this.#reader);
       while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
       await this.#destroy();
     } finally {
@@ -91,27 +111,49 @@ export class FuseSession {
     }
   }
 
-  async #readLoop(settings: InitSettings): Promise<void> {
-    const libc = this.#libc!;
-    let buffer = this.#takeBuffer();
-    let failures = 0;
+  async #readLoop(reader: DeviceReader): Promise<void> {
     while (!this.#ended) {
-      await this.#slots.acquire();
-      if (this.#ended) {
-        this.#slots.release();
-        break;
+      this.#turnStartMs = performance.now();
+      this.#readQueued();
+      if (this.#ended) break;
+      if (this.#requestsInflight >= this.#requestsInflightMax) {
+        this.#slotFreed ??= Promise.withResolvers();
+        await this.#slotFreed.promise;
+      } else {
+        await reader.readable();
       }
-      const n = Number(await libc.symbols.read(this.#fd, buffer, BigInt(buffer.length)));
-      if (n <= 0) {
-        this.#slots.release();
-        // errno is lost on the reader thread: ask poll(2) whether the connection is gone.
-        if (deviceGone(libc, this.#fd) || ++failures > READ_FAILURES_MAX) this.#ended = true;
-        continue;
-      }
-      failures = 0;
-      if (this.#handle(buffer.subarray(0, n), settings)) buffer = this.#takeBuffer();
     }
-    this.#buffers.push(buffer);
+  }
+
+  /** Reads and starts every queued request, while request slots are free. */
+  #readQueued(): void {
+    const reader = this.#reader!;
+    while (!this.#ended && this.#requestsInflight < this.#requestsInflightMax) {
+      const buffer = this.#buffer ??= this.#takeBuffer();
+      const outcome = reader.read(buffer);
+      if (outcome === "empty") return;
+      if (outcome === "gone") {
+        this.#ended = true;
+        return;
+      }
+      if (this.#handle(buffer.subarray(0, outcome), this.#settings!)) this.#buffer = null;
+    }
+  }
+
+  /**
+   * After a reply: a slot is free, so read what is queued; if nothing is in
+   * flight, first wait briefly for the caller's next request on this thread.
+   */
+  #afterReply(): void {
+    if (this.#slotFreed !== null) {
+      this.#slotFreed.resolve();
+      this.#slotFreed = null;
+    }
+    if (this.#ended || this.#reader === null) return;
+    const quick = this.#requestsInflight === 0 &&
+      performance.now() - this.#turnStartMs < QUICK_WAIT_BUDGET_MS;
+    if (quick && !this.#reader.waitBriefly(QUICK_WAIT_NS)) return;
+    this.#readQueued();
   }
 
   #takeBuffer(): Uint8Array<ArrayBuffer> {
@@ -127,31 +169,31 @@ export class FuseSession {
       this.#logger.error("Cannot decode a FUSE request", { error: String(error) });
       const unique = bytes.length >= abi.InHeader.sizeBytes ? decodeHeader(bytes).unique : 0;
       this.#reply(unique, error instanceof FsError ? error.errno : EIO, null);
-      this.#slots.release();
       return false;
     }
     switch (request.opcode) {
       case abi.Opcode.INIT:
-        this.#track(this.#init(request, settings).finally(() => this.#slots.release()));
+        this.#requestsInflight++;
+        this.#track(this.#init(request, settings).finally(() => this.#requestDone()));
         return false;
       case abi.Opcode.FORGET:
       case abi.Opcode.BATCH_FORGET:
         this.#forget(request);
-        this.#slots.release();
         return false;
       case abi.Opcode.INTERRUPT:
         this.#interrupt(request.header.unique, request.body.unique);
-        this.#slots.release();
         return false;
       case abi.Opcode.DESTROY:
+        this.#requestsInflight++;
         this.#track(
           this.#destroy().then(() => this.#reply(request.header.unique, 0, null)).finally(() => {
-            this.#slots.release();
+            this.#requestDone();
           }),
         );
         return false;
     }
     const owned = request.opcode === abi.Opcode.WRITE;
+    this.#requestsInflight++;
     this.#track(this.#serveRequest(request, owned ? bytes.buffer : null));
     return owned;
   }
@@ -179,9 +221,15 @@ export class FuseSession {
       this.#reply(unique, this.#errnoOf(error, state, request), null);
     } finally {
       this.#inflight.delete(unique);
-      this.#slots.release();
       if (owned !== null) this.#buffers.push(new Uint8Array(owned));
+      this.#requestDone();
     }
+  }
+
+  /** A request that held a slot is answered. */
+  #requestDone(): void {
+    this.#requestsInflight--;
+    this.#afterReply();
   }
 
   #errnoOf(error: unknown, state: RequestState, request: FuseRequest | UnknownRequest): number {

@@ -18,7 +18,10 @@ export interface SessionOptions {
   maxWriteBytes?: number;
   /** Readahead to ask for, bytes; the kernel grants at most what it offered. @default 1 MiB */
   maxReadaheadBytes?: number;
-  /** Reads of /dev/fuse outstanding at once, each on its own thread. @default 4 */
+  /**
+   * Unused: requests are now read on the JS thread as they are queued (see
+   * session.ts). Kept so existing callers still type-check.
+   */
   readerCount?: number;
   /** Requests read and not yet answered, at most. @default 64 */
   requestsInflightMax?: number;
@@ -33,9 +36,11 @@ export interface SessionOptions {
   /** Pass O_TRUNC to OPEN instead of a SETATTR (the filesystem must honour it). @default false */
   atomicOTrunc?: boolean;
   /**
-   * The filesystem clears suid/sgid itself on write, truncate and chown
-   * (FUSE_HANDLE_KILLPRIV). Without it the kernel sends a SETATTR of the mode
-   * on the writer's behalf, which a filesystem checking ownership refuses.
+   * The filesystem clears suid/sgid and security.capability itself on write,
+   * truncate and chown (FUSE_HANDLE_KILLPRIV and _V2). Without it the kernel
+   * sends a SETATTR of the mode on the writer's behalf, which a filesystem
+   * checking ownership refuses, and asks for security.capability (a GETXATTR)
+   * before every write.
    * @default false
    */
   handleKillpriv?: boolean;

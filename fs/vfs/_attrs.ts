@@ -10,6 +10,7 @@ import type { VfsCore } from "./_core.ts";
 import { flushLocked } from "./_file_flush.ts";
 import { checkFileSize, truncateChunks, truncateState } from "./_file_write.ts";
 import { deleteChunks } from "./_garbage.ts";
+import { CAPABILITY_XATTR } from "./_xattrs.ts";
 import {
   isDir,
   isRegular,
@@ -54,7 +55,7 @@ async function applyChanges(
 ): Promise<Attr> {
   const action = `change the attributes of inode ${ino}`;
   let refs: string[] = [];
-  const inode = core.store.transaction(() => {
+  const inode = core.store.groupedTransaction(() => {
     const inode = core.inode(ino, action);
     const now = core.now();
     if (changes.uid !== undefined || changes.gid !== undefined) {
@@ -67,6 +68,11 @@ async function applyChanges(
     }
     changeTimes(ctx, inode, changes, now, action);
     if (changes.killSuidgid === true) killSuidgid(inode);
+    const owner = changes.uid !== undefined || changes.gid !== undefined;
+    if ((owner || changes.sizeBytes !== undefined) && !isDir(inode.mode)) {
+      // Linux removes a file's capability on chown and truncation too.
+      core.store.xattrs.remove(ino, CAPABILITY_XATTR);
+    }
     inode.ctime = now;
     core.store.inodes.update(inode);
     return inode;

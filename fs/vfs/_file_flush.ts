@@ -116,6 +116,9 @@ async function buildChunk(
   const chunkStart = index * core.chunkSizeBytes;
   const limit = Math.min(core.chunkSizeBytes, plan.sizeBytes - chunkStart);
   const lengthBytes = Math.min(limit, Math.max(old?.lengthBytes ?? 0, dirty.endOffset()));
+  // A chunk written in order is one segment (dirty_buffer.ts): stored as it is.
+  const whole = dirty.whole(lengthBytes);
+  if (whole !== undefined) return whole;
   const bytes = new Uint8Array(lengthBytes);
   if (old !== undefined && !dirty.covers(0, lengthBytes)) {
     const base = await loadChunk(core, old);

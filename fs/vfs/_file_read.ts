@@ -20,26 +20,63 @@ const READ_ATTEMPTS_MAX = 8;
  * read must not cost 4 MiB of I/O.
  */
 const RANGE_READ_FRACTION = 16;
-/** Chunks a sequential reader has fetched ahead of it, when the backend can prefetch. */
-const PREFETCH_CHUNKS = 4;
+/** Chunks a backend that can prefetch is asked for ahead of a sequential reader. */
+const BACKEND_PREFETCH_CHUNKS = 4;
 /** Chunk-map rows read at a time while seeking. */
 const SEEK_PAGE_ROWS = 256;
 
+/**
+ * A sequential reader (each read starting near where the last one ended) with
+ * reads at least this large (or a quarter chunk) has the next chunk loaded
+ * ahead, and the one after once it reads the second half of a chunk: the
+ * kernel's readahead asks 1 MiB ahead at most, so without it the reader would
+ * wait for every chunk's load in turn.
+ */
+const PREFETCH_READ_BYTES_MIN = 128 * 1024;
+/** How far from the last read's end (or a quarter chunk) a read may start and count as sequential. */
+const SEQUENTIAL_SLACK_BYTES = 1024 * 1024;
+
 /** The stored bytes of a chunk that belong to the file (its mapped length). */
 export async function loadChunk(core: VfsCore, row: ChunkRow): Promise<Uint8Array> {
-  let bytes = core.cache.get(row.ref);
-  if (bytes === undefined) {
-    bytes = await core.backend.get(row.ref);
-    if (bytes.length < row.lengthBytes) {
-      // Never zeros in place of data: a short chunk is damage, not a hole.
-      throw new FsError(
-        EIO,
-        `chunk ${row.ref} holds ${bytes.length} bytes where the chunk map says ${row.lengthBytes}`,
-      );
-    }
-    core.cache.set(row.ref, bytes);
+  const bytes = core.cache.get(row.ref) ?? await loadWholeChunk(core, row.ref);
+  if (bytes.length < row.lengthBytes) {
+    // Never zeros in place of data: a short chunk is damage, not a hole.
+    core.cache.delete(row.ref);
+    throw new FsError(
+      EIO,
+      `chunk ${row.ref} holds ${bytes.length} bytes where the chunk map says ${row.lengthBytes}`,
+    );
   }
-  return bytes.subarray(0, Math.min(row.lengthBytes, bytes.length));
+  return bytes.subarray(0, row.lengthBytes);
+}
+
+/** Loads a chunk into the cache; readers of a chunk being loaded wait for that load. */
+function loadWholeChunk(core: VfsCore, ref: string): Promise<Uint8Array> {
+  let loading = core.chunkLoads.get(ref);
+  if (loading === undefined) {
+    loading = core.backend.get(ref).then((bytes) => {
+      core.cache.set(ref, bytes);
+      return bytes;
+    }).finally(() => core.chunkLoads.delete(ref));
+    core.chunkLoads.set(ref, loading);
+  }
+  return loading;
+}
+
+/** Starts loading chunk `index` of the file if it is stored and neither cached nor loading. */
+function prefetchChunk(core: VfsCore, state: FileState, index: number): void {
+  if (index * core.chunkSizeBytes >= state.sizeBytes) return;
+  const row = core.store.chunks.get(state.ino, index);
+  if (row === undefined || core.chunkLoads.has(row.ref) || core.cache.get(row.ref)) return;
+  // A failed prefetch is forgotten: the read that needs the chunk tries again and reports it.
+  loadWholeChunk(core, row.ref).catch(() => {});
+}
+
+/** Asks a backend that can prefetch (storage nodes) for the chunks from `index` on. */
+function prefetchFromBackend(core: VfsCore, state: FileState, index: number): void {
+  if (core.backend.prefetch === undefined) return;
+  const rows = core.store.chunks.listFrom(state.ino, index, BACKEND_PREFETCH_CHUNKS);
+  core.backend.prefetch(rows.map((row) => row.ref));
 }
 
 /** The chunk's stored bytes covering [from, to): a slice of `bytes` that starts at `start`. */
@@ -50,7 +87,8 @@ async function loadSlice(
   to: number,
 ): Promise<{ bytes: Uint8Array; start: number }> {
   const small = (to - from) * RANGE_READ_FRACTION <= core.chunkSizeBytes;
-  if (small && core.backend.getRange !== undefined && core.cache.get(row.ref) === undefined) {
+  const whole = core.chunkLoads.has(row.ref) || core.cache.get(row.ref) !== undefined;
+  if (small && core.backend.getRange !== undefined && !whole) {
     const end = Math.min(to, row.lengthBytes);
     if (end <= from) return { bytes: new Uint8Array(0), start: from };
     return { bytes: await core.backend.getRange(row.ref, from, end - from), start: from };
@@ -67,26 +105,72 @@ export async function readData(
 ): Promise<Uint8Array> {
   const end = Math.min(state.sizeBytes, offset + lengthBytes);
   if (offset >= end) return new Uint8Array(0);
-  const out = new Uint8Array(end - offset);
   const size = core.chunkSizeBytes;
-  for (let index = Math.floor(offset / size); index * size < end; index++) {
+  const firstIndex = Math.floor(offset / size);
+  const lastIndex = Math.floor((end - 1) / size);
+  const slack = Math.min(SEQUENTIAL_SLACK_BYTES, size / 4);
+  const sequential = Math.abs(offset - state.lastReadEndBytes) <= slack;
+  state.lastReadEndBytes = end;
+  if (sequential && end - offset >= Math.min(PREFETCH_READ_BYTES_MIN, size / 4)) {
+    prefetchChunk(core, state, lastIndex + 1);
+    if ((end - 1) % size >= size / 2) prefetchChunk(core, state, lastIndex + 2);
+    // Entering a chunk: a backend across a network fetches further ahead, in parallel.
+    if (offset % size < end - offset) prefetchFromBackend(core, state, lastIndex + 1);
+  }
+  if (firstIndex === lastIndex) {
+    const stored = await storedSlice(
+      core,
+      state,
+      firstIndex,
+      offset - firstIndex * size,
+      end - offset,
+    );
+    if (stored !== undefined) return stored;
+  }
+  const out = new Uint8Array(end - offset);
+  for (let index = firstIndex; index <= lastIndex; index++) {
     const chunkStart = index * size;
     const from = Math.max(offset, chunkStart) - chunkStart;
     const to = Math.min(end, chunkStart + size) - chunkStart;
-    if (from === 0) prefetchAfter(core, state, index);
     await readChunkInto(core, state, index, { out, outStart: chunkStart - offset, from, to });
   }
   return out;
 }
 
 /**
- * A read from the start of a chunk is how a sequential reader enters it: fetch the next
- * chunks now, so they come from the nodes while this one is read.
+ * The bytes [from, from + length) of chunk `index` as a view of the cached
+ * chunk, without a copy, when nothing unflushed lies over them and the stored
+ * chunk holds all of them; else undefined (the caller assembles a copy). A
+ * small read uses it only when the chunk is cached or loading already.
+ * Cached chunks never change (a ref always names the same bytes), so the view
+ * stays right after a flush replaces the chunk.
  */
-function prefetchAfter(core: VfsCore, state: FileState, index: number): void {
-  if (core.backend.prefetch === undefined) return;
-  const rows = core.store.chunks.listFrom(state.ino, index + 1, PREFETCH_CHUNKS);
-  core.backend.prefetch(rows.map((row) => row.ref));
+async function storedSlice(
+  core: VfsCore,
+  state: FileState,
+  index: number,
+  from: number,
+  length: number,
+): Promise<Uint8Array | undefined> {
+  const to = from + length;
+  const unflushed = () => state.dirty.chunks.has(index) || state.flushing?.chunks.has(index);
+  if (unflushed()) return undefined;
+  const version = state.mapVersion;
+  const row = core.store.chunks.get(state.ino, index);
+  if (row === undefined || row.lengthBytes < to) return undefined;
+  // A small read of a chunk that is neither cached nor loading takes the range read instead.
+  const small = length * RANGE_READ_FRACTION <= core.chunkSizeBytes;
+  if (small && !core.chunkLoads.has(row.ref) && core.cache.get(row.ref) === undefined) {
+    return undefined;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await loadChunk(core, row);
+  } catch {
+    return undefined; // The copying path retries and reports it.
+  }
+  if (state.mapVersion !== version || unflushed() || bytes.length < to) return undefined;
+  return bytes.subarray(from, to);
 }
 
 interface ChunkSlice {

@@ -15,6 +15,14 @@ import type { Inode } from "./meta_inodes.ts";
 
 /** How many flushes a write waits for at most to get under the dirty bound. */
 const ROOM_ROUNDS_MAX = 4;
+/**
+ * Full chunks a file may hold unflushed before its writer flushes it. The
+ * dirty bound is large so that scattered writes (which fill no chunk, and
+ * cost a chunk rewrite each per flush) stay buffered; a writer filling chunks
+ * in order gains nothing from holding more, so it stores them every 64 MiB
+ * (with 4 MiB chunks) and keeps its memory small.
+ */
+const FULL_CHUNKS_HELD_MAX = 16;
 
 /**
  * Buffers `data` at `offset` (at the end of the file with `append`), after
@@ -34,7 +42,22 @@ export async function writeData(
   const now = core.now();
   state.pendingMtime = now;
   state.pendingCtime = now;
+  if (holdsManyFullChunks(state, core.chunkSizeBytes, offset + data.length - 1)) {
+    // This write is buffered already: if storing fails, its bytes stay
+    // buffered and the next flush (close, fsync, the bound) reports the error.
+    await flushFile(core, state).catch(() => {});
+  }
   return offset;
+}
+
+/** Whether the write ending at byte `last` filled its chunk, and the file holds many full ones. */
+function holdsManyFullChunks(state: FileState, chunkSizeBytes: number, last: number): boolean {
+  // Segments never overlap, so a chunk holding chunkSizeBytes bytes is full.
+  const full = (chunk: { bytes: number } | undefined) => chunk?.bytes === chunkSizeBytes;
+  if (!full(state.dirty.chunks.get(Math.floor(last / chunkSizeBytes)))) return false;
+  let count = 0;
+  for (const chunk of state.dirty.chunks.values()) if (full(chunk)) count++;
+  return count >= FULL_CHUNKS_HELD_MAX;
 }
 
 /** EFBIG past the largest file size. */

@@ -15,6 +15,9 @@ const GARBAGE_BATCH_MAX = 256;
 
 /** Deletes `refs` from the backend and from the garbage list; returns those deleted. */
 export async function deleteChunks(core: VfsCore, refs: readonly string[]): Promise<string[]> {
+  if (refs.length === 0) return [];
+  // The commit that unmapped them must be in before the chunks go.
+  core.store.commitPending();
   const deleted: string[] = [];
   for (const ref of refs) {
     core.cache.delete(ref);
@@ -26,7 +29,8 @@ export async function deleteChunks(core: VfsCore, refs: readonly string[]): Prom
     }
   }
   if (deleted.length > 0) {
-    core.store.transaction(() => {
+    // Grouped: if it is lost, the refs stay listed and are deleted again (a no-op).
+    core.store.groupedTransaction(() => {
       for (const ref of deleted) core.store.garbage.remove(ref);
     });
   }

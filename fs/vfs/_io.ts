@@ -8,6 +8,7 @@
 import { EBADF, EINVAL, ENOSPC, ENXIO, EOPNOTSUPP, FsError } from "../errno.ts";
 import type { FileHandle, VfsCore } from "./_core.ts";
 import { killSuidgid } from "./_attrs.ts";
+import { dropCapabilityForWrite } from "./_xattrs.ts";
 import { flushLocked } from "./_file_flush.ts";
 import { readData, seekData, seekHole } from "./_file_read.ts";
 import { checkFileSize, punchHole, writeData } from "./_file_write.ts";
@@ -86,6 +87,7 @@ export async function write(core: VfsCore, ctx: CallContext, input: WriteInput):
   checkRange(input.offset, input.data.length, action);
   if (input.data.length === 0) return 0;
   dropPrivileges(core, ctx, handle.ino);
+  dropCapabilityForWrite(core, handle.ino);
   const append = (handle.flags & O_APPEND) !== 0;
   await writeData(core, handle.state, { offset: input.offset, data: input.data, append });
   return input.data.length;
@@ -112,6 +114,7 @@ export async function fallocate(core: VfsCore, input: FallocateInput): Promise<v
   }
   const end = input.offset + input.lengthBytes;
   checkFileSize(handle.ino, end, "allocate in");
+  dropCapabilityForWrite(core, handle.ino);
   if (mode === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
     return await punchHole(core, handle.state, input.offset, input.lengthBytes);
   }
@@ -182,6 +185,7 @@ export async function copyFileRange(
   if (total === 0) return 0;
   checkFileSize(target.ino, input.offsetOut + total, "copy into");
   dropPrivileges(core, ctx, target.ino);
+  dropCapabilityForWrite(core, target.ino);
   let done = 0;
   while (done < total) {
     const piece = Math.min(core.chunkSizeBytes, total - done);

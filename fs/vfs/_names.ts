@@ -18,7 +18,7 @@ import {
   EPERM,
   FsError,
 } from "../errno.ts";
-import { nameBytes, showName, type VfsCore } from "./_core.ts";
+import { answerError, nameBytes, showName, type VfsCore } from "./_core.ts";
 import { deleteChunks } from "./_garbage.ts";
 import {
   fileType,
@@ -49,7 +49,7 @@ export function lookup(core: VfsCore, ctx: CallContext, parent: Ino, name: Name)
   if (shown === ".") return dir;
   if (shown === "..") return core.inode(core.store.dentries.parentOf(parent) ?? ROOT_INO, action);
   const ino = core.store.dentries.lookup(parent, nameBytes(name, action));
-  if (ino === undefined) throw new FsError(ENOENT, `Cannot ${action}: no such entry`);
+  if (ino === undefined) throw answerError(ENOENT, `Cannot ${action}: no such entry`);
   return core.inode(ino, action);
 }
 
@@ -77,7 +77,7 @@ export function createNode(core: VfsCore, ctx: CallContext, spec: NodeSpec): Ino
     throw new FsError(EPERM, `Cannot ${action}: only root makes device nodes`);
   }
   const { store } = core;
-  return store.transaction(() => {
+  return store.groupedTransaction(() => {
     const dir = core.dir(spec.parent, action);
     checkAccess(ctx, dir, X_OK, action);
     if (store.dentries.lookup(spec.parent, bytes) !== undefined) {
@@ -140,7 +140,7 @@ export function link(core: VfsCore, ctx: CallContext, input: LinkInput): Inode {
   const action = `link inode ${input.ino} as "${showName(input.newName)}"`;
   const bytes = nameBytes(input.newName, action);
   const { store } = core;
-  return store.transaction(() => {
+  return store.groupedTransaction(() => {
     // Linux's order: the new name's directory, then EEXIST, then what the inode allows.
     const inode = core.inode(input.ino, action);
     const dir = core.dir(input.newParent, action);
@@ -186,7 +186,7 @@ export async function unlink(
 ): Promise<void> {
   const action = `unlink "${showName(name)}" in inode ${parent}`;
   const { store } = core;
-  const refs = store.transaction(() => {
+  const refs = store.groupedTransaction(() => {
     const { bytes, dir, victim } = findVictim(core, ctx, parent, name, action);
     if (isDir(victim.mode)) throw new FsError(EISDIR, `Cannot ${action}: it is a directory`);
     const now = core.now();
@@ -228,7 +228,7 @@ export function dropLink(core: VfsCore, inode: Inode, now: Timespec): string[] {
 export function rmdir(core: VfsCore, ctx: CallContext, parent: Ino, name: Name): void {
   const action = `remove directory "${showName(name)}" in inode ${parent}`;
   const { store } = core;
-  store.transaction(() => {
+  store.groupedTransaction(() => {
     const { bytes, dir, victim } = findVictim(core, ctx, parent, name, action);
     if (!isDir(victim.mode)) throw new FsError(ENOTDIR, `Cannot ${action}: not a directory`);
     if (store.dentries.hasChildren(victim.ino)) {

@@ -13,6 +13,7 @@ import { truncateChunks, truncateState } from "./_file_write.ts";
 import { deleteChunks } from "./_garbage.ts";
 import { createNode, lookup, touch } from "./_names.ts";
 import { killSuidgid } from "./_attrs.ts";
+import { CAPABILITY_XATTR } from "./_xattrs.ts";
 import {
   isDir,
   isSymlink,
@@ -75,6 +76,7 @@ async function truncateOnOpen(core: VfsCore, ctx: CallContext, handle: FileHandl
       const inode = core.inode(handle.ino, `truncate inode ${handle.ino}`);
       const refs = truncateChunks(core, inode, 0);
       if (!isRoot(ctx)) killSuidgid(inode);
+      core.store.xattrs.remove(handle.ino, CAPABILITY_XATTR);
       touch(inode, core.now());
       core.store.inodes.update(inode);
       return refs;
@@ -119,11 +121,15 @@ export async function create(
 /** close(2) of one descriptor: writes the file's unflushed bytes. */
 export async function flush(core: VfsCore, fh: Fh): Promise<void> {
   const handle = core.handles.get(fh);
-  if (handle?.kind !== "file") return;
-  await flushFile(core, handle.state);
-  // A closed file survives a kill -9 of this process: a backend that holds chunks in memory
-  // for upload puts them on disk (or has them on its nodes) before close(2) returns.
-  await core.backend.persist?.();
+  if (handle?.kind === "file") {
+    await flushFile(core, handle.state);
+    // A backend that holds chunks in memory for upload puts them on disk (or has them on its
+    // nodes) before close(2) returns.
+    await core.backend.persist?.();
+  }
+  // A closed file survives a kill -9 of this process (README's promise): its
+  // create and every other grouped change so far are committed before close returns.
+  core.store.commitPending();
 }
 
 /** fsync(2): the file's data and all metadata committed so far survive a power loss. */

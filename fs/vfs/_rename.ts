@@ -44,7 +44,7 @@ export async function rename(core: VfsCore, ctx: CallContext, input: RenameInput
   }
   const srcName = nameBytes(input.name, action);
   const dstName = nameBytes(input.newName, action);
-  const refs = core.store.transaction(() => {
+  const refs = core.store.groupedTransaction(() => {
     const ends = findEnds(core, ctx, input, { action, srcName, dstName });
     const now = core.now();
     if ((flags & RENAME_EXCHANGE) !== 0) {

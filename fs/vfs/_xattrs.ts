@@ -9,7 +9,7 @@
  */
 
 import { E2BIG, EEXIST, EINVAL, ENODATA, EOPNOTSUPP, EPERM, ERANGE, FsError } from "../errno.ts";
-import type { VfsCore } from "./_core.ts";
+import { answerError, type VfsCore } from "./_core.ts";
 import {
   isDir,
   isRegular,
@@ -72,7 +72,7 @@ export function getxattr(core: VfsCore, ctx: CallContext, ino: Ino, name: string
   const inode = core.inode(ino, action);
   checkPermission(ctx, inode, name, false, action);
   const value = core.store.xattrs.get(ino, name);
-  if (value === undefined) throw new FsError(ENODATA, `Cannot ${action}: no such attribute`);
+  if (value === undefined) throw answerError(ENODATA, `Cannot ${action}: no such attribute`);
   return value;
 }
 
@@ -98,6 +98,7 @@ export function setxattr(core: VfsCore, ctx: CallContext, input: SetxattrInput):
       throw new FsError(ENODATA, `Cannot ${action}: no such attribute`);
     }
     core.store.xattrs.put(ino, name, value.slice());
+    if (name === CAPABILITY_XATTR) core.capabilityFree.delete(ino);
     inode.ctime = core.now();
     core.store.inodes.update(inode);
   });
@@ -122,4 +123,24 @@ export function removexattr(core: VfsCore, ctx: CallContext, ino: Ino, name: str
     inode.ctime = core.now();
     core.store.inodes.update(inode);
   });
+}
+
+/** The file capability attribute, removed by writes, truncation and chown (as Linux does). */
+export const CAPABILITY_XATTR = "security.capability";
+/** Files remembered as capability-free at most; forgotten all at once when full. */
+const CAPABILITY_FREE_MAX = 65_536;
+
+/**
+ * Removes a regular file's security.capability before a write, as Linux's
+ * file_remove_privs does for every writer. The mount leaves this to us
+ * (FUSE_HANDLE_KILLPRIV_V2, which spares the kernel a GETXATTR per write), and
+ * we look only once per file until the attribute is set again.
+ */
+export function dropCapabilityForWrite(core: VfsCore, ino: Ino): void {
+  if (core.capabilityFree.has(ino)) return;
+  if (core.store.xattrs.get(ino, CAPABILITY_XATTR) !== undefined) {
+    core.store.groupedTransaction(() => core.store.xattrs.remove(ino, CAPABILITY_XATTR));
+  }
+  if (core.capabilityFree.size >= CAPABILITY_FREE_MAX) core.capabilityFree.clear();
+  core.capabilityFree.add(ino);
 }

@@ -35,11 +35,65 @@ function firstEndingAfter(segments: Segment[], offset: number): number {
   return low;
 }
 
+/**
+ * Copies at least this large that start a chunk or continue the chunk's last
+ * segment get a buffer with room up to the chunk's end, so the writes that
+ * follow in order are appended in place: a chunk written in order ends up as
+ * one segment that a flush stores without assembling a copy.
+ */
+const ROOM_WRITE_BYTES_MIN = 64 * 1024;
+
 /** The dirty segments of one chunk. */
 export class DirtyChunk {
   readonly segments: Segment[] = [];
   /** Bytes held in segments. */
   bytes = 0;
+  /**
+   * The last segment, when its bytes are the start of `#room`, a buffer no
+   * other segment views: the next write at its end is copied in place. Bytes
+   * inside a segment's view are never changed, only appended after.
+   */
+  #growing: Segment | undefined;
+  #room: Uint8Array | undefined;
+
+  /**
+   * Copies `data` (the caller's; not kept) in at `start`; returns the change in
+   * held bytes. `chunkSizeBytes` bounds the room given to an in-order writer.
+   */
+  copyIn(start: number, data: Uint8Array, chunkSizeBytes: number): number {
+    const last = this.segments[this.segments.length - 1];
+    const room = this.#room;
+    if (last !== undefined && last === this.#growing && room !== undefined) {
+      const length = last.bytes.length;
+      if (start === endOf(last) && length + data.length <= room.length) {
+        room.set(data, length);
+        last.bytes = room.subarray(0, length + data.length);
+        this.bytes += data.length;
+        return data.length;
+      }
+    }
+    // Room only for a segment that will be the chunk's last: one that can grow.
+    const inOrder = last === undefined ? start === 0 : start === endOf(last);
+    if (!inOrder || data.length < ROOM_WRITE_BYTES_MIN || start + data.length >= chunkSizeBytes) {
+      return this.write(start, data.slice());
+    }
+    const buffer = new Uint8Array(chunkSizeBytes - start);
+    buffer.set(data);
+    const segmentBytes = buffer.subarray(0, data.length);
+    const delta = this.write(start, segmentBytes);
+    const added = this.segments[this.segments.length - 1];
+    if (added?.bytes === segmentBytes) {
+      this.#growing = added;
+      this.#room = buffer;
+    }
+    return delta;
+  }
+
+  /** The one segment covering [0, lengthBytes) exactly, if the chunk is just that. */
+  whole(lengthBytes: number): Uint8Array | undefined {
+    const only = this.segments.length === 1 ? this.segments[0]! : undefined;
+    return only?.start === 0 && only.bytes.length === lengthBytes ? only.bytes : undefined;
+  }
 
   /** Puts `data` (already a private copy) at `start`; returns the change in held bytes. */
   write(start: number, data: Uint8Array): number {
@@ -72,6 +126,8 @@ export class DirtyChunk {
   /** Drops everything at or past `end`; returns the change in held bytes. */
   truncate(end: number): number {
     const before = this.bytes;
+    this.#growing = undefined;
+    this.#room = undefined;
     while (this.segments.length > 0) {
       const last = this.segments[this.segments.length - 1]!;
       if (endOf(last) <= end) break;
@@ -128,7 +184,7 @@ export class DirtyFile {
 
   constructor(readonly chunkSizeBytes: number) {}
 
-  /** Copies `data` in at file offset `offset`; returns the change in held bytes. */
+  /** Copies `data` (the caller's; not kept) in at file offset `offset`; returns the change in held bytes. */
   write(offset: number, data: Uint8Array): number {
     const size = this.chunkSizeBytes;
     let delta = 0;
@@ -143,7 +199,7 @@ export class DirtyFile {
         chunk = new DirtyChunk();
         this.chunks.set(index, chunk);
       }
-      delta += chunk.write(inChunk, data.slice(done, done + length));
+      delta += chunk.copyIn(inChunk, data.subarray(done, done + length), size);
       done += length;
     }
     this.bytes += delta;

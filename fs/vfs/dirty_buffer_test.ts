@@ -51,3 +51,55 @@ Deno.test("DirtyFile.write() splits at chunk boundaries and copies the caller's 
   assert.deepEqual([...file.chunks.keys()], [0, 1]);
   assert.equal(file.bytes, 4);
 });
+
+Deno.test("DirtyChunk.copyIn() appends in-order writes in place into one segment", () => {
+  const size = 1024 * 1024;
+  const piece = 128 * 1024;
+  const chunk = new DirtyChunk();
+  const source = new Uint8Array(piece);
+  for (let at = 0; at < size; at += piece) {
+    source.fill(at / piece + 1);
+    chunk.copyIn(at, source, size); // The caller's buffer is reused: copyIn must copy.
+  }
+  assert.equal(chunk.segments.length, 1);
+  assert.equal(chunk.bytes, size);
+  const whole = chunk.whole(size)!;
+  assert.equal(whole.length, size);
+  for (let at = 0; at < size; at += piece) assert.equal(whole[at], at / piece + 1);
+  assert.equal(chunk.whole(size - 1), undefined);
+});
+
+Deno.test("DirtyChunk.copyIn() stops growing a segment once a write lands inside it", () => {
+  const size = 1024 * 1024;
+  const piece = 128 * 1024;
+  const chunk = new DirtyChunk();
+  chunk.copyIn(0, new Uint8Array(piece).fill(1), size);
+  chunk.copyIn(piece, new Uint8Array(piece).fill(2), size);
+  const before = chunk.segments[0]!.bytes;
+  chunk.copyIn(100, new Uint8Array(10).fill(9), size);
+  chunk.copyIn(2 * piece, new Uint8Array(piece).fill(3), size);
+  // The bytes handed out before (a flush may be storing them) never change.
+  assert.equal(before[100], 1);
+  assert.equal(before[piece], 2);
+  const out = new Uint8Array(3 * piece);
+  chunk.copyInto(out, 0, 0, 3 * piece);
+  assert.deepEqual([out[0], out[100], out[109], out[110], out[piece], out[2 * piece]], [
+    1,
+    9,
+    9,
+    1,
+    2,
+    3,
+  ]);
+  assert.equal(chunk.bytes, 3 * piece);
+});
+
+Deno.test("DirtyChunk.copyIn() gives no room to small or scattered writes", () => {
+  const size = 1024 * 1024;
+  const chunk = new DirtyChunk();
+  chunk.copyIn(4096, new Uint8Array(4096).fill(1), size);
+  chunk.copyIn(65536, new Uint8Array(128 * 1024).fill(2), size);
+  for (const segment of chunk.segments) {
+    assert.equal(segment.bytes.buffer.byteLength, segment.bytes.length);
+  }
+});

@@ -33,6 +33,8 @@ export class FileState {
   /** mtime and ctime of unflushed writes. */
   pendingMtime: Timespec | undefined;
   pendingCtime: Timespec | undefined;
+  /** Where the last read ended: a read starting near it is sequential (and loads ahead). */
+  lastReadEndBytes = 0;
   /** Bumped whenever the chunk map of the file changes, so a read in flight starts over. */
   mapVersion = 0;
   readonly lock = new Mutex();

@@ -1,5 +1,13 @@
 /**
- * The `inodes` table: one row per file, directory, symlink or special file.
+ * The `inodes` table: one row per file, directory, symlink or special file,
+ * with a write-through cache of rows in memory.
+ *
+ * The cache saves a SELECT (~5-10 us) on most of the several inode reads of
+ * every operation. It is right because this process is the only writer and
+ * every change of the table goes through {@link InodeTable} (insert, update,
+ * delete); a rollback drops the whole cache ({@link InodeTable.forgetAll}).
+ * Callers get their own copy of a row, so changing it before a failed
+ * transaction cannot change the cache.
  *
  * @module
  */
@@ -53,7 +61,21 @@ export function inodeColumns(alias: string): string {
   return COLUMNS.split(",").map((column) => `${alias}.${column.trim()}`).join(", ");
 }
 
+/** Inode rows cached at most; the cache is dropped whole when it is full. */
+const CACHED_INODES_MAX = 16_384;
+
+/** A private copy of a row (times included). */
+function copyInode(inode: Inode): Inode {
+  return {
+    ...inode,
+    atime: { sec: inode.atime.sec, nsec: inode.atime.nsec },
+    mtime: { sec: inode.mtime.sec, nsec: inode.mtime.nsec },
+    ctime: { sec: inode.ctime.sec, nsec: inode.ctime.nsec },
+  };
+}
+
 export class InodeTable {
+  readonly #cache = new Map<Ino, Inode>();
   readonly #get: StatementSync;
   readonly #insert: StatementSync;
   readonly #update: StatementSync;
@@ -78,22 +100,43 @@ export class InodeTable {
   }
 
   get(ino: Ino): Inode | undefined {
+    const cached = this.#cache.get(ino);
+    if (cached !== undefined) return copyInode(cached);
     const row = this.#get.get(ino);
-    return row === undefined ? undefined : inodeFromRow(row);
+    if (row === undefined) return undefined;
+    const inode = inodeFromRow(row);
+    this.#remember(inode);
+    return inode;
   }
 
   /** Inserts a row and returns it with its new number. */
   insert(inode: NewInode): Inode {
     const result = this.#insert.run(...fieldsOf(inode));
-    return { ino: Number(result.lastInsertRowid), ...inode };
+    const inserted = { ino: Number(result.lastInsertRowid), ...inode };
+    this.#remember(inserted);
+    return inserted;
   }
 
   update(inode: Inode): void {
-    this.#update.run(...fieldsOf(inode), inode.ino);
+    const { changes } = this.#update.run(...fieldsOf(inode), inode.ino);
+    if (Number(changes) > 0) this.#remember(inode);
+    else this.#cache.delete(inode.ino);
   }
 
   delete(ino: Ino): void {
+    this.#cache.delete(ino);
     this.#delete.run(ino);
+  }
+
+  /** Drops every cached row: after a rollback, the cache may hold changes that were undone. */
+  forgetAll(): void {
+    this.#cache.clear();
+  }
+
+  /** Caches a copy of `inode`, so the caller may keep changing its own. */
+  #remember(inode: Inode): void {
+    if (this.#cache.size >= CACHED_INODES_MAX) this.#cache.clear();
+    this.#cache.set(inode.ino, copyInode(inode));
   }
 
   count(): number {

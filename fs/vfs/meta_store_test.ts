@@ -21,6 +21,8 @@ Deno.test("MetaStore.open() creates a versioned schema with a root directory", a
     assert.deepEqual([root.mode, root.uid, root.nlink], [0o40700, 7, 2]);
     assert.equal(store.query("SELECT version FROM schema_version")[0]!.version, SCHEMA_VERSION);
     assert.equal(store.query("PRAGMA journal_mode")[0]!.journal_mode, "wal");
+    assert.equal(store.query("PRAGMA wal_autocheckpoint")[0]!.wal_autocheckpoint, 8192);
+    assert.equal(store.query("PRAGMA cache_size")[0]!.cache_size, -32 * 1024);
     assert.deepEqual(checkMetadata(store), []);
     store.close();
   });

@@ -39,3 +39,46 @@ Deno.test("read() of a small range of an uncached chunk reads only that range", 
   assert.ok(wholes.length >= 3, "large reads still load whole chunks");
   await vfs.release(ROOT, reader);
 });
+
+Deno.test("concurrent large reads share one chunk load, and a sequential reader loads ahead", async () => {
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK });
+  const { vfs } = t;
+  const data = pattern(4 * CHUNK, 9);
+  const { fh } = await vfs.create(ROOT, {
+    parent: ROOT_INO,
+    name: "f",
+    mode: 0o644,
+    flags: O_RDWR,
+  });
+  await vfs.write(ROOT, { fh, offset: 0, data });
+  await vfs.release(ROOT, fh);
+  await t.reopen(); // An empty chunk cache.
+  const loads: string[] = [];
+  const get = t.backend.get.bind(t.backend);
+  t.backend.get = (ref) => (loads.push(ref), get(ref));
+  const refs = t.store.chunks.listFrom(2, 0, 4).map((row) => row.ref);
+  assert.equal(refs.length, 4);
+  const reader = await t.vfs.open(ROOT, 2, O_RDONLY);
+  const half = CHUNK / 2;
+  // Two reads of chunk 0 at once: one load of it; the first half loads chunk 1
+  // ahead, the second half chunk 2.
+  const [first, second] = await Promise.all([
+    t.vfs.read(ROOT, { fh: reader, offset: 0, sizeBytes: half }),
+    t.vfs.read(ROOT, { fh: reader, offset: half, sizeBytes: half }),
+  ]);
+  assert.deepEqual(first, data.subarray(0, half));
+  assert.deepEqual(second, data.subarray(half, CHUNK));
+  assert.deepEqual([...loads].sort(), [refs[0], refs[1], refs[2]].sort());
+  const next = await t.vfs.read(ROOT, { fh: reader, offset: CHUNK, sizeBytes: CHUNK });
+  assert.deepEqual(next, data.subarray(CHUNK, 2 * CHUNK));
+  // Chunk 1 was there already; reading its second half started chunk 3.
+  assert.deepEqual([...loads].sort(), [...refs].sort());
+  // A read far from the last one is not sequential: nothing more is loaded ahead.
+  await t.reopen();
+  loads.length = 0;
+  t.backend.get = (ref) => (loads.push(ref), get(ref));
+  const jumper = await t.vfs.open(ROOT, 2, O_RDONLY);
+  await t.vfs.read(ROOT, { fh: jumper, offset: 2 * CHUNK + half, sizeBytes: half });
+  assert.deepEqual(loads, [refs[2]]);
+  await t.vfs.release(ROOT, jumper);
+});

@@ -216,6 +216,55 @@ export const metaCases: PosixCase[] = [
     },
   },
   {
+    name:
+      "security.capability: removed by every write, truncation and chown, set again and removed again",
+    root: true,
+    async run(dir, ctx) {
+      const r = await ctx.py(
+        dir,
+        `
+        import struct
+        # vfs_cap_data revision 2, effective, CAP_NET_RAW permitted.
+        cap = struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0)
+        def capped(p):
+            put(p, b"data")
+            os.setxattr(p, "security.capability", cap)
+        def has(p):
+            return E(os.getxattr, p, "security.capability")
+        def write(p):
+            with open(p, "r+b") as f:
+                f.write(b"x")
+        capped("w")
+        r = {"set": os.getxattr("w", "security.capability") == cap}
+        write("w")
+        r["write"] = has("w")
+        os.setxattr("w", "security.capability", cap)
+        write("w")
+        r["write_again"] = has("w")
+        capped("t")
+        os.truncate("t", 1)
+        r["truncate"] = has("t")
+        capped("c")
+        os.chown("c", os.getuid(), os.getgid())
+        r["chown"] = has("c")
+        capped("keep")
+        with open("keep", "rb") as f:
+            f.read()
+        os.utime("keep", (1, 1))
+        r["read_and_utime"] = has("keep")
+        out(r)`,
+      );
+      assert.deepEqual(r, {
+        set: true,
+        write: "ENODATA",
+        write_again: "ENODATA",
+        truncate: "ENODATA",
+        chown: "ENODATA",
+        read_and_utime: "OK",
+      });
+    },
+  },
+  {
     name: "xattr: setting needs write permission and reading needs read permission (EACCES)",
     root: true,
     async run(dir, ctx) {

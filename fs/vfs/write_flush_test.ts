@@ -1,0 +1,54 @@
+// When buffered writes are stored: a writer filling chunks in order every 16 full chunks,
+// scattered writes only at the dirty bound or on close.
+import assert from "node:assert/strict";
+import { openTestVfs, pattern, ROOT } from "./_testing.ts";
+import { O_RDWR, ROOT_INO } from "./constants.ts";
+
+const CHUNK = 64 * 1024;
+
+Deno.test("a writer filling chunks in order stores them every 16 full chunks", async () => {
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK, dirtyBytesMax: 64 * CHUNK });
+  const puts: number[] = [];
+  const put = t.backend.put.bind(t.backend);
+  t.backend.put = (data, ref) => (puts.push(data.length), put(data, ref));
+  const { fh } = await t.vfs.create(ROOT, {
+    parent: ROOT_INO,
+    name: "seq",
+    mode: 0o644,
+    flags: O_RDWR,
+  });
+  const data = pattern(20 * CHUNK, 3);
+  for (let at = 0; at < 15 * CHUNK; at += CHUNK / 2) {
+    await t.vfs.write(ROOT, { fh, offset: at, data: data.subarray(at, at + CHUNK / 2) });
+  }
+  assert.deepEqual(puts, []);
+  for (let at = 15 * CHUNK; at < 20 * CHUNK; at += CHUNK / 2) {
+    await t.vfs.write(ROOT, { fh, offset: at, data: data.subarray(at, at + CHUNK / 2) });
+  }
+  // The 16th full chunk stored all 16; the 4 after it wait for the next flush.
+  assert.deepEqual(puts, new Array(16).fill(CHUNK));
+  await t.vfs.flush(ROOT, fh);
+  assert.equal(puts.length, 20);
+  assert.deepEqual(await t.vfs.read(ROOT, { fh, offset: 0, sizeBytes: data.length }), data);
+  await t.vfs.release(ROOT, fh);
+});
+
+Deno.test("scattered writes stay buffered until the dirty bound", async () => {
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK, dirtyBytesMax: 64 * CHUNK });
+  let puts = 0;
+  const put = t.backend.put.bind(t.backend);
+  t.backend.put = (data, ref) => (puts++, put(data, ref));
+  const { fh } = await t.vfs.create(ROOT, {
+    parent: ROOT_INO,
+    name: "rnd",
+    mode: 0o644,
+    flags: O_RDWR,
+  });
+  // 40 chunks, each half written: nothing is full, and 20 chunks are under the bound.
+  for (let index = 0; index < 40; index++) {
+    await t.vfs.write(ROOT, { fh, offset: index * CHUNK, data: pattern(CHUNK / 2, index) });
+  }
+  assert.equal(puts, 0);
+  await t.vfs.release(ROOT, fh);
+  assert.equal(puts, 40);
+});
