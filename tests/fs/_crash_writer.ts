@@ -69,6 +69,10 @@ async function main(dir: string): Promise<void> {
       await fsyncPath(`${dir}/d${i % RENAME_DIRS}`);
     } else if (i % 4 === 1) {
       await writeFile(`${dir}/${name}`, fileBytes(name), false);
+      // Deno's close() cannot report a failed close(2) (the file is dropped): when the server
+      // died during the FLUSH, close "succeeds" without the data. A call after it fails then
+      // (ENOTCONN), so the file counts as closed only once the server answered that call.
+      await Deno.stat(`${dir}/${name}`);
       console.log(`closed ${name}`);
       continue;
     } else {
