@@ -70,9 +70,10 @@ async function main(dir: string): Promise<void> {
     } else if (i % 4 === 1) {
       await writeFile(`${dir}/${name}`, fileBytes(name), false);
       // Deno's close() cannot report a failed close(2) (the file is dropped): when the server
-      // died during the FLUSH, close "succeeds" without the data. A call after it fails then
-      // (ENOTCONN), so the file counts as closed only once the server answered that call.
-      await Deno.stat(`${dir}/${name}`);
+      // died during the FLUSH, close "succeeds" without the data. The connection is gone for
+      // good then, so an open after it (always asked of the server, never cached) fails
+      // (ENOTCONN): the file counts as closed only once the server answered that open.
+      (await Deno.open(`${dir}/${name}`, { read: true })).close();
       console.log(`closed ${name}`);
       continue;
     } else {
