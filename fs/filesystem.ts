@@ -133,7 +133,12 @@ export async function openFilesystem(options: OpenFilesystemOptions): Promise<Fi
       orphansRemoved: store.orphansRemoved,
       chunksDeleted,
     });
-    return { stateDir, vfs, sync: () => vfs.syncAll(), close: closer(vfs, store, lock) };
+    return {
+      stateDir,
+      vfs,
+      sync: () => vfs.syncAll(),
+      close: closer(vfs, store, lock, () => backend.closeFiles()),
+    };
   } catch (error) {
     store?.close();
     lock.close();
@@ -141,13 +146,19 @@ export async function openFilesystem(options: OpenFilesystemOptions): Promise<Fi
   }
 }
 
-function closer(vfs: Vfs, store: MetaStore, lock: Deno.FsFile): () => Promise<void> {
+function closer(
+  vfs: Vfs,
+  store: MetaStore,
+  lock: Deno.FsFile,
+  closeFiles: () => void,
+): () => Promise<void> {
   let closed: Promise<void> | undefined;
   return () => {
     closed ??= (async () => {
       try {
         await vfs.flushAll();
       } finally {
+        closeFiles();
         store.close();
         lock.close();
       }

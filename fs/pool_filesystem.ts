@@ -168,11 +168,14 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
     const openStore = store;
     let closed: Promise<void> | undefined;
     const close = () =>
-      closed ??= closePool({ vfs, backend: writeBack, replicator, store: openStore, parts }, {
-        repairTimer,
-        lock: options.lock,
-        logger,
-      });
+      closed ??= closePool(
+        { vfs, cache, backend: writeBack, replicator, store: openStore, parts },
+        {
+          repairTimer,
+          lock: options.lock,
+          logger,
+        },
+      );
     const control: PoolControl = {
       evacuateNode: (nodeId) =>
         evacuateNode({
@@ -203,6 +206,7 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
 
 interface OpenParts {
   vfs: Vfs;
+  cache: LocalChunkCache;
   backend: WriteBackBackend;
   replicator: MetadataReplicator;
   store: MetaStore;
@@ -231,6 +235,7 @@ async function closePool(
     );
   } finally {
     await open.backend.close();
+    open.cache.closeFiles();
     open.store.close();
     open.parts.close();
     extra.lock.close();

@@ -13,11 +13,14 @@
 import { join } from "node:path";
 import { EIO, ENOENT, ENOSPC, FsError } from "../errno.ts";
 import { type ChunkBackend, type ChunkBackendUsage, newChunkRef } from "./chunk_backend.ts";
+import { OpenChunkFiles } from "./open_chunk_files.ts";
 
 /** Default bound on the bytes kept: 16 GiB. */
 export const DISK_CAPACITY_BYTES_DEFAULT = 16 * 1024 ** 3;
 const REF_PATTERN = /^[0-9a-f]{32}$/;
 const PARTIAL_SUFFIX = ".partial";
+/** fsyncs of chunk files at once in sync(). */
+const SYNCS_IN_FLIGHT_MAX = 16;
 
 export interface DiskChunkBackendOptions {
   /** The most bytes of chunks kept; a put past it fails with ENOSPC. @default 16 GiB */
@@ -31,6 +34,7 @@ export class DiskChunkBackend implements ChunkBackend {
   /** Files (and their directories) written since the last sync. */
   readonly #unsynced = new Set<string>();
   readonly #madeDirectories = new Set<string>();
+  readonly #openFiles = new OpenChunkFiles();
 
   /** Opens the directory (creating it) and counts the bytes it holds. */
   static async open(
@@ -83,27 +87,18 @@ export class DiskChunkBackend implements ChunkBackend {
   }
 
   async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
-    let file: Deno.FsFile | undefined;
+    const path = this.#pathOf(chunkRef, "read");
     try {
-      file = await Deno.open(this.#pathOf(chunkRef, "read"), { read: true });
-      await file.seek(offset, Deno.SeekMode.Start);
-      const out = new Uint8Array(lengthBytes);
-      let filled = 0;
-      while (filled < lengthBytes) {
-        const read = await file.read(out.subarray(filled));
-        if (read === null) break;
-        filled += read;
-      }
-      return out.subarray(0, filled);
+      return await this.#openFiles.read(path, offset, lengthBytes);
     } catch (error) {
+      this.#openFiles.forget(path);
       throw ioError(`Cannot read chunk ${chunkRef}`, error);
-    } finally {
-      file?.close();
     }
   }
 
   async delete(chunkRef: string): Promise<void> {
     const path = this.#pathOf(chunkRef, "delete");
+    this.#openFiles.forget(path);
     try {
       const { size } = await Deno.stat(path);
       await Deno.remove(path);
@@ -121,11 +116,10 @@ export class DiskChunkBackend implements ChunkBackend {
     this.#unsynced.clear();
     const directories = new Set<string>();
     try {
-      for (const path of paths) {
-        directories.add(path.slice(0, path.lastIndexOf("/")));
-        await syncPath(path);
-      }
-      for (const directory of directories) await syncPath(directory);
+      for (const path of paths) directories.add(path.slice(0, path.lastIndexOf("/")));
+      // Several at once: one at a time, 256 files of a 1 GiB write took 1-3 s of an fsync.
+      await inParallel(paths, SYNCS_IN_FLIGHT_MAX, syncPath);
+      await inParallel([...directories], SYNCS_IN_FLIGHT_MAX, syncPath);
     } catch (error) {
       for (const path of paths) this.#unsynced.add(path);
       throw ioError("Cannot sync the chunk directory", error);
@@ -134,6 +128,11 @@ export class DiskChunkBackend implements ChunkBackend {
 
   usage(): ChunkBackendUsage {
     return { usedBytes: this.#usedBytes, capacityBytes: this.capacityBytes };
+  }
+
+  /** Closes the chunk files kept open for reads (the backend still works: it reopens them). */
+  closeFiles(): void {
+    this.#openFiles.closeAll();
   }
 
   /**
@@ -170,6 +169,18 @@ export class DiskChunkBackend implements ChunkBackend {
     // The new directory's name must reach the disk too before its files count as synced.
     this.#unsynced.add(join(this.directory, prefix, "."));
   }
+}
+
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function syncPath(path: string): Promise<void> {

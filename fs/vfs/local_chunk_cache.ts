@@ -51,6 +51,11 @@ export class LocalChunkCache {
     this.capacityBytes = capacityBytes;
   }
 
+  /** Closes the chunk files kept open for reads. */
+  closeFiles(): void {
+    this.#disk.closeFiles();
+  }
+
   get directory(): string {
     return this.#disk.directory;
   }
