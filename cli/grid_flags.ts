@@ -19,12 +19,17 @@ import type { CliDeps } from "./command.ts";
 export const GRID_FLAGS: FlagSpec = {
   "mnemonic-file": { type: "string" },
   network: { type: "string" },
+  "passphrase-file": { type: "string" },
 };
 
 export const GRID_FLAGS_USAGE =
   `  --mnemonic-file FILE  The grid account's mnemonic (24 words), read from FILE; else the
                         QSFS_MNEMONIC environment variable. Enables --provider tfgrid
-  --network NET         The ThreeFold grid network: main (default), test, qa or dev`;
+  --network NET         The ThreeFold grid network: main (default), test, qa or dev
+  --passphrase-file FILE
+                        The passphrase of this home's identity (else QSFS_PASSPHRASE),
+                        when it is sealed with one: new local nodes get namespace
+                        passwords derived from the identity`;
 
 /** Mnemonics are 12 to 24 words (BIP-39); anything else is surely not one. */
 const WORD_COUNTS = [12, 15, 18, 21, 24];
@@ -90,5 +95,7 @@ export function gridServeArgs(parsed: ParsedArgs): string[] {
   if (file !== undefined) args.push("--mnemonic-file", resolve(file));
   const network = networkFlag(parsed);
   if (network !== undefined) args.push("--network", network);
+  const passphraseFile = stringFlag(parsed, "passphrase-file");
+  if (passphraseFile !== undefined) args.push("--passphrase-file", resolve(passphraseFile));
   return args;
 }
