@@ -53,7 +53,7 @@ export async function startQsfs(home: string, dir: string): Promise<Target> {
   const mount = () =>
     startProcessServer("qsfs mount", [], {
       command: Deno.execPath(),
-      args: [...args, "--foreground"],
+      args: [...args, "--foreground", "--local-only"],
       readyPattern: /qsfs mounted /,
       port: 0,
     });

@@ -298,17 +298,17 @@ function parseSizeFlags(parsed: ParsedArgs): number | undefined {
  * parseSize("1.5GiB"); // 1610612736
  * ```
  */
-export function parseSize(text: string): number {
+export function parseSize(text: string, flag = "--size"): number {
   const match = /^(\d+(?:\.\d+)?) ?([a-zA-Z]*)$/.exec(text.trim());
   const factor = match === null ? undefined : match[2] === "" ? 1 : UNITS[match[2]!.toLowerCase()];
   if (match === null || factor === undefined) {
     throw new UsageError(
-      `Cannot parse --size "${text}": give bytes, or a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB`,
+      `Cannot parse ${flag} "${text}": give bytes, or a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB`,
     );
   }
   const bytes = Math.round(Number(match[1]) * factor);
   if (!Number.isSafeInteger(bytes)) {
-    throw new UsageError(`Cannot parse --size "${text}": too large`);
+    throw new UsageError(`Cannot parse ${flag} "${text}": too large`);
   }
   return bytes;
 }
