@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { EBUSY, FsError } from "./errno.ts";
 import { DiskChunkBackend, MetaStore, Vfs } from "./vfs/mod.ts";
+import { openPoolFilesystem, recoverPoolFilesystem } from "./pool_filesystem.ts";
 import type { PoolOptions } from "./pool.ts";
 
 /** Where the engine reports what it does. Structurally a subset of lib/log.ts Logger. */
@@ -23,7 +24,10 @@ export interface OpenFilesystemOptions {
   stateDir: string;
   /** Chunk size of a new filesystem (a power of two); an existing one keeps its own. @default 4 MiB */
   chunkSizeBytes?: number;
-  /** The most bytes the chunk directory may hold. @default 16 GiB */
+  /**
+   * The most bytes the chunk directory may hold. @default 16 GiB; with a pool, the local
+   * cache's bound: 4 GiB
+   */
   cacheBytesMax?: number;
   /** How long to wait for another process to release the state, ms. @default 5000 */
   lockWaitMs?: number;
@@ -71,16 +75,30 @@ export interface Filesystem {
 }
 
 const LOCK_POLL_MS = 50;
+/** The local cache of a pool-backed filesystem: the nodes hold the data, this only speeds it. */
+const POOL_CACHE_BYTES_DEFAULT = 4 * 1024 ** 3;
 
 /** Opens (creating if needed) the filesystem whose state lives in `options.stateDir`. */
 export async function openFilesystem(options: OpenFilesystemOptions): Promise<Filesystem> {
   const logger = options.logger ?? console;
-  if (options.pool !== undefined) {
-    throw new Error("Cannot open the filesystem on a pool: not implemented yet");
-  }
   await Deno.mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const stateDir = await Deno.realPath(options.stateDir);
   const lock = await lockState(stateDir, options.lockWaitMs ?? 5000);
+  if (options.pool !== undefined) {
+    try {
+      return await openPoolFilesystem({
+        stateDir,
+        pool: options.pool,
+        cacheBytesMax: options.cacheBytesMax ?? POOL_CACHE_BYTES_DEFAULT,
+        chunkSizeBytes: options.chunkSizeBytes,
+        logger,
+        lock,
+      });
+    } catch (error) {
+      lock.close();
+      throw error;
+    }
+  }
   let store: MetaStore | undefined;
   try {
     store = MetaStore.open(join(stateDir, "meta.sqlite"), {
@@ -154,6 +172,15 @@ async function lockState(stateDir: string, waitMs: number): Promise<Deno.FsFile>
  * the newest superblock, its metadata snapshot and log. The state directory must not hold
  * a filesystem; open it with {@link openFilesystem} and the same pool afterwards.
  */
-export function recoverFilesystem(_options: RecoverFilesystemOptions): Promise<RecoveryReport> {
-  return Promise.reject(new Error("Cannot recover: not implemented yet"));
+export async function recoverFilesystem(
+  options: RecoverFilesystemOptions,
+): Promise<RecoveryReport> {
+  await Deno.mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const stateDir = await Deno.realPath(options.stateDir);
+  const lock = await lockState(stateDir, 5000);
+  try {
+    return await recoverPoolFilesystem(stateDir, options.pool, options.logger ?? console);
+  } finally {
+    lock.close();
+  }
 }

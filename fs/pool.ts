@@ -43,6 +43,8 @@ export interface PoolOptions {
   readonly writeShardsMin?: number;
   /** At most this much metadata can be lost with the machine (fsync loses none). @default 5000 */
   readonly metadataIntervalMs?: number;
+  /** Usable bytes of the pool, what statfs reports as the size. @default 1 TiB */
+  readonly capacityBytes?: number;
   /** How long to wait for a node to answer, ms. @default 5000 */
   readonly nodeTimeoutMs?: number;
 }

@@ -20,6 +20,8 @@ const READ_ATTEMPTS_MAX = 8;
  * read must not cost 4 MiB of I/O.
  */
 const RANGE_READ_FRACTION = 16;
+/** Chunks a sequential reader has fetched ahead of it, when the backend can prefetch. */
+const PREFETCH_CHUNKS = 2;
 /** Chunk-map rows read at a time while seeking. */
 const SEEK_PAGE_ROWS = 256;
 
@@ -64,9 +66,20 @@ export async function readData(
     const chunkStart = index * size;
     const from = Math.max(offset, chunkStart) - chunkStart;
     const to = Math.min(end, chunkStart + size) - chunkStart;
+    if (from === 0) prefetchAfter(core, state, index);
     await readChunkInto(core, state, index, { out, outStart: chunkStart - offset, from, to });
   }
   return out;
+}
+
+/**
+ * A read from the start of a chunk is how a sequential reader enters it: fetch the next
+ * chunks now, so they come from the nodes while this one is read.
+ */
+function prefetchAfter(core: VfsCore, state: FileState, index: number): void {
+  if (core.backend.prefetch === undefined) return;
+  const rows = core.store.chunks.listFrom(state.ino, index + 1, PREFETCH_CHUNKS);
+  core.backend.prefetch(rows.map((row) => row.ref));
 }
 
 interface ChunkSlice {

@@ -39,6 +39,11 @@ export interface ChunkBackend {
    * chunks (the chunk store) leave it out.
    */
   getRange?(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array>;
+  /**
+   * Optional: starts loading chunks a sequential reader is about to want, without waiting
+   * (backends whose reads cross a network use it; local disks have the kernel's readahead).
+   */
+  prefetch?(chunkRefs: readonly string[]): void;
   /** Removes a chunk; removing one that is not there succeeds. */
   delete(chunkRef: string): Promise<void>;
   /** Returns when every chunk put so far survives a power loss. */

@@ -130,6 +130,11 @@ export class DiskChunkBackend implements ChunkBackend {
     return { usedBytes: this.#usedBytes, capacityBytes: this.capacityBytes };
   }
 
+  /** Every chunk file in the directory, with its size (for a cache rebuilding its index). */
+  list(): Promise<{ ref: string; sizeBytes: number }[]> {
+    return listChunkFiles(this.directory);
+  }
+
   #pathOf(chunkRef: string, action: string): string {
     if (!REF_PATTERN.test(chunkRef)) {
       throw new FsError(EIO, `Cannot ${action} chunk ${chunkRef}: not a disk chunk ref`);
@@ -158,13 +163,21 @@ async function syncPath(path: string): Promise<void> {
 
 async function countBytes(directory: string): Promise<number> {
   let total = 0;
+  for (const { sizeBytes } of await listChunkFiles(directory)) total += sizeBytes;
+  return total;
+}
+
+async function listChunkFiles(directory: string): Promise<{ ref: string; sizeBytes: number }[]> {
+  const files: { ref: string; sizeBytes: number }[] = [];
   for await (const entry of Deno.readDir(directory)) {
     if (!entry.isDirectory) continue;
     for await (const file of Deno.readDir(join(directory, entry.name))) {
-      if (file.isFile) total += (await Deno.stat(join(directory, entry.name, file.name))).size;
+      if (!file.isFile) continue;
+      const { size } = await Deno.stat(join(directory, entry.name, file.name));
+      files.push({ ref: file.name, sizeBytes: size });
     }
   }
-  return total;
+  return files;
 }
 
 function ioError(action: string, error: unknown): FsError {

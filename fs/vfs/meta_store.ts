@@ -13,7 +13,8 @@ import { assert } from "../_assert.ts";
 import { ChunkTable, GarbageTable, OrphanTable, SymlinkTable, XattrTable } from "./meta_data.ts";
 import { DentryTable } from "./meta_entries.ts";
 import { InodeTable } from "./meta_inodes.ts";
-import { createSchema, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
+import { ChunkLocationTable } from "./meta_locations.ts";
+import { createSchema, migrateSchema, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
 import { S_IFDIR } from "./constants.ts";
 import { systemClock } from "./time.ts";
 import type { Ino } from "./types.ts";
@@ -56,6 +57,7 @@ export class MetaStore {
   readonly symlinks: SymlinkTable;
   readonly xattrs: XattrTable;
   readonly orphans: OrphanTable;
+  readonly locations: ChunkLocationTable;
   /** How many orphans the last open found and removed. */
   readonly orphansRemoved: number;
   readonly #db: DatabaseSync;
@@ -88,6 +90,7 @@ export class MetaStore {
     this.symlinks = new SymlinkTable(this.#db);
     this.xattrs = new XattrTable(this.#db);
     this.orphans = new OrphanTable(this.#db);
+    this.locations = new ChunkLocationTable(this.#db);
     this.orphansRemoved = this.#removeOrphans();
   }
 
@@ -206,6 +209,7 @@ function prepareSchema(db: DatabaseSync, path: string, options: MetaStoreOptions
     });
     return chunkSizeBytes;
   }
+  if (version < SCHEMA_VERSION) migrateSchema(db, version);
   const stored = db.prepare("SELECT value FROM meta WHERE key = 'chunk_size_bytes'").get();
   const chunkSizeBytes = Number(stored?.value);
   if (options.chunkSizeBytes !== undefined && options.chunkSizeBytes !== chunkSizeBytes) {

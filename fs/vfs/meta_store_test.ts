@@ -19,7 +19,7 @@ Deno.test("MetaStore.open() creates a versioned schema with a root directory", a
     assert.equal(store.chunkSizeBytes, 4 * 1024 * 1024);
     const root = store.inodes.get(1)!;
     assert.deepEqual([root.mode, root.uid, root.nlink], [0o40700, 7, 2]);
-    assert.equal(store.query("SELECT version FROM schema_version")[0]!.version, 1);
+    assert.equal(store.query("SELECT version FROM schema_version")[0]!.version, SCHEMA_VERSION);
     assert.equal(store.query("PRAGMA journal_mode")[0]!.journal_mode, "wal");
     assert.deepEqual(checkMetadata(store), []);
     store.close();
@@ -35,7 +35,10 @@ Deno.test("MetaStore.open() refuses a newer schema and a different chunk size", 
     const db = new DatabaseSync(path);
     db.exec(`UPDATE schema_version SET version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    assert.throws(() => MetaStore.open(path), /schema version 2 is newer than this program/);
+    assert.throws(
+      () => MetaStore.open(path),
+      new RegExp(`schema version ${SCHEMA_VERSION + 1} is newer than this program`),
+    );
     assert.throws(
       () => MetaStore.open(`${directory}/other.sqlite`, { chunkSizeBytes: 1000 }),
       RangeError,
@@ -76,6 +79,26 @@ Deno.test("MetaStore.transaction() commits all of a change or none of it", async
     assert.equal(store.dentries.lookup(1, new Uint8Array([0x61])), inode.ino);
     store.commitDurably();
     assert.deepEqual(checkMetadata(store), []);
+    store.close();
+  });
+});
+
+Deno.test("MetaStore.open() migrates a version 1 store to version 2 and keeps its tree", async () => {
+  // Proves old filesystems still open: v1 had no chunk_locations table.
+  await withDirectory((directory) => {
+    const path = `${directory}/m.sqlite`;
+    const made = MetaStore.open(path, { chunkSizeBytes: 1 << 16 });
+    const rootBefore = made.inodes.get(1);
+    made.close();
+    const db = new DatabaseSync(path);
+    db.exec("DROP TABLE chunk_locations; UPDATE schema_version SET version = 1");
+    db.close();
+    const store = MetaStore.open(path);
+    assert.equal(store.query("SELECT version FROM schema_version")[0]!.version, 2);
+    store.locations.set("a".repeat(32), "{}");
+    assert.equal(store.locations.get("a".repeat(32)), "{}");
+    assert.deepEqual(store.inodes.get(1), rootBefore);
+    assert.equal(store.chunkSizeBytes, 1 << 16);
     store.close();
   });
 });

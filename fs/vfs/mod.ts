@@ -23,6 +23,11 @@ export {
   DiskChunkBackend,
   type DiskChunkBackendOptions,
 } from "./disk_chunk_backend.ts";
+export { LocalChunkCache } from "./local_chunk_cache.ts";
+export { type CacheRecovery, WriteBackBackend } from "./write_back_backend.ts";
+export { MetadataReplicator } from "./replication/replicator.ts";
+export { recoverMetadata } from "./replication/recover.ts";
+export { SuperblockStore } from "./replication/superblock.ts";
 export { checkMetadata, type MetadataProblem } from "./meta_check.ts";
 export { type Clock, systemClock } from "./time.ts";
 export * from "./constants.ts";

@@ -8,7 +8,7 @@
 import type { DatabaseSync } from "node:sqlite";
 
 /** The schema version this program writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Version 1. `AUTOINCREMENT` keeps inode numbers and directory cookies from
@@ -62,6 +62,29 @@ CREATE TABLE orphans (ino INTEGER PRIMARY KEY REFERENCES inodes(ino) ON DELETE C
 CREATE TABLE chunk_gc (ref TEXT PRIMARY KEY) WITHOUT ROWID;
 `;
 
+/**
+ * Version 2: where each chunk's shards are, for a filesystem whose data lives on
+ * storage nodes (the write-back backend fills it as uploads finish). A table of its own
+ * rather than a column of `chunks`: an upload finishes after the chunk was mapped, and a
+ * repair moves shards without touching the file's chunk map.
+ */
+const SCHEMA_V2_ADDITIONS = `
+CREATE TABLE chunk_locations (ref TEXT PRIMARY KEY, location TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/** Brings a database of an older version up to {@link SCHEMA_VERSION}, in one transaction. */
+export function migrateSchema(db: DatabaseSync, fromVersion: number): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    if (fromVersion < 2) db.exec(SCHEMA_V2_ADDITIONS);
+    db.prepare("UPDATE schema_version SET version = ?").run(SCHEMA_VERSION);
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 /** What a new filesystem starts with. */
 export interface SchemaInit {
   chunkSizeBytes: number;
@@ -82,11 +105,12 @@ export function readSchemaVersion(db: DatabaseSync): number {
   return row === undefined ? 0 : Number(row.version);
 }
 
-/** Creates schema version 1 and the root directory (ino 1), in one transaction. */
+/** Creates the current schema and the root directory (ino 1), in one transaction. */
 export function createSchema(db: DatabaseSync, init: SchemaInit): void {
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec(SCHEMA_V1);
+    db.exec(SCHEMA_V2_ADDITIONS);
     db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SCHEMA_VERSION);
     const setMeta = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
     setMeta.run("chunk_size_bytes", init.chunkSizeBytes);

@@ -4,9 +4,10 @@ import { ChunkStore, createChunkCodec, type ShardNode } from "../../chunk/mod.ts
 import { startTestPool, type TestPool } from "../../chunk/_pool_testing.ts";
 import { mulberry32 } from "../../zdb/_testing.ts";
 import { ChunkStoreBackend } from "../chunk_store_backend.ts";
-import { O_RDONLY, O_RDWR, ROOT_INO } from "../constants.ts";
+import { O_RDWR, ROOT_INO } from "../constants.ts";
 import { MetaStore } from "../meta_store.ts";
 import { pattern, ROOT } from "../_testing.ts";
+import { describeTree } from "../_tree_testing.ts";
 import type { Ino } from "../types.ts";
 import { Vfs } from "../vfs.ts";
 import { recoverMetadata } from "./recover.ts";
@@ -53,36 +54,6 @@ async function openReplicated(pool: TestPool, stateDir: string, seed: number) {
   });
   const vfs = new Vfs(store, backend, { afterDurableCommit: () => replicator.flush() });
   return { chunks, store, replicator, vfs };
-}
-
-/** Every path under `ino` with what a user can observe of it. */
-async function describeTree(vfs: Vfs, ino: Ino, path = ""): Promise<Map<string, string>> {
-  const seen = new Map<string, string>();
-  const fh = await vfs.opendir(ROOT, ino);
-  const entries = await vfs.readdir(ROOT, { fh, offset: 0 });
-  await vfs.releasedir(ROOT, fh);
-  for (const entry of entries) {
-    const name = new TextDecoder().decode(entry.name);
-    if (name === "." || name === "..") continue;
-    const attr = await vfs.getattr(ROOT, entry.ino);
-    const here = `${path}/${name}`;
-    const xattrs = await vfs.listxattr(ROOT, entry.ino).catch(() => []);
-    let content = "";
-    if ((attr.mode & 0o170000) === 0o100000) {
-      const file = await vfs.open(ROOT, entry.ino, O_RDONLY);
-      const data = await vfs.read(ROOT, { fh: file, offset: 0, sizeBytes: attr.sizeBytes + 1 });
-      await vfs.release(ROOT, file);
-      content = String(data.reduce((hash, byte) => (hash * 31 + byte) >>> 0, 7));
-    } else if ((attr.mode & 0o170000) === 0o120000) {
-      content = new TextDecoder().decode(await vfs.readlink(ROOT, entry.ino));
-    }
-    const { mode, nlink, uid, gid, sizeBytes, mtime } = attr;
-    seen.set(here, JSON.stringify({ mode, nlink, uid, gid, sizeBytes, mtime, xattrs, content }));
-    if ((attr.mode & 0o170000) === 0o040000) {
-      for (const [key, value] of await describeTree(vfs, entry.ino, here)) seen.set(key, value);
-    }
-  }
-  return seen;
 }
 
 async function writeFile(vfs: Vfs, parent: Ino, name: string, data: Uint8Array, sync: boolean) {

@@ -32,7 +32,12 @@ export interface ReplicatorOptions {
   intervalMs?: number;
   /** @default 64 */
   segmentsPerSnapshotMax?: number;
-  /** Runs after each durable superblock: releases chunk deletes held until then. */
+  /**
+   * Runs in the same tick as the changes to ship are taken (no commit can fall between):
+   * seals the chunk deletes whose unmapping those changes hold.
+   */
+  onTakeChanges?: () => void;
+  /** Runs after each durable superblock: releases the chunk deletes sealed before it. */
   afterDurable?: () => Promise<void>;
   logger?: Logger;
 }
@@ -47,6 +52,8 @@ export class MetadataReplicator {
   #unshipped: Uint8Array[] = [];
   #queue: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** The snapshot at start could not be shipped; the next flush ships one instead of a segment. */
+  #snapshotDue = false;
 
   private constructor(options: ReplicatorOptions, superblock: Superblock, session: Session) {
     this.#options = options;
@@ -87,7 +94,12 @@ export class MetadataReplicator {
       previous ?? empty,
       options.store.createSession(),
     );
-    await replicator.snapshot();
+    await replicator.snapshot().catch((error) => {
+      // Too few nodes answer to write (k + 1 are needed): the filesystem still opens, for
+      // reading, and the snapshot is shipped by the first flush that gets through.
+      replicator.#snapshotDue = true;
+      options.logger?.warn("metadata snapshot not shipped; will retry", { error: String(error) });
+    });
     const intervalMs = options.intervalMs ?? 5000;
     replicator.#timer = setInterval(() => {
       replicator.flush().catch((error) =>
@@ -127,12 +139,18 @@ export class MetadataReplicator {
   /** Takes what the session recorded and starts a new session, with no await in between. */
   #takeChanges(): Uint8Array {
     const changes = this.#session.changeset();
+    this.#options.onTakeChanges?.();
     this.#session.close();
     this.#session = this.#options.store.createSession();
     return changes;
   }
 
   async #flushOnce(): Promise<void> {
+    if (this.#snapshotDue) {
+      await this.#snapshotOnce();
+      this.#snapshotDue = false;
+      return;
+    }
     const changes = this.#takeChanges();
     if (changes.length > 0) this.#unshipped.push(changes);
     if (this.#unshipped.length === 0) return;

@@ -1,0 +1,247 @@
+/**
+ * A filesystem on a pool of storage nodes: file data through the write-back
+ * cache (fs/vfs/write_back_backend.ts) to the nodes, metadata replicated to
+ * the same nodes (fs/vfs/replication), the state directory only a cache.
+ * Also the recovery of such a filesystem from the nodes alone.
+ *
+ * State directory: `meta.sqlite` (+ WAL), `replication.json` (the last
+ * superblock made durable), `cache/` (chunk files), `lock`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { ChunkStore, createChunkCodec, type ShardNode, ZdbShardNode } from "./chunk/mod.ts";
+import type { Filesystem, FsLogger, RecoveryReport } from "./filesystem.ts";
+import { checkPoolGeometry, type PoolOptions } from "./pool.ts";
+import {
+  LocalChunkCache,
+  MetadataReplicator,
+  MetaStore,
+  recoverMetadata,
+  SuperblockStore,
+  Vfs,
+  WriteBackBackend,
+} from "./vfs/mod.ts";
+import { ZdbClient } from "./zdb/mod.ts";
+import type { Logger } from "../lib/log.ts";
+
+/** What statfs reports when the caller does not say how big the pool is: 1 TiB. */
+const POOL_CAPACITY_BYTES_DEFAULT = 1024 ** 4;
+const NODE_TIMEOUT_MS_DEFAULT = 5000;
+
+/** The pool's connections and the stores over them. */
+interface PoolParts {
+  clients: ZdbClient[];
+  nodes: ShardNode[];
+  data: ChunkStore;
+  metadata: ChunkStore;
+  superblocks: SuperblockStore;
+  close(): void;
+}
+
+function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
+  checkPoolGeometry(pool);
+  const timeoutMs = pool.nodeTimeoutMs ?? NODE_TIMEOUT_MS_DEFAULT;
+  const clients = pool.nodes.map((node) =>
+    new ZdbClient({
+      address: { hostname: node.host, port: node.port },
+      namespace: node.namespace,
+      password: node.password,
+      commandTimeoutMs: timeoutMs,
+      connectTimeoutMs: timeoutMs,
+      // A node that is down must not hold every write for seconds: the chunk store places
+      // the shard elsewhere, and the upload queue retries later.
+      reconnectAttemptsMax: 2,
+    })
+  );
+  const nodes = clients.map((client, i) => new ZdbShardNode(pool.nodes[i]!.id, client));
+  const geometry = { dataShards: pool.dataShards, parityShards: pool.parityShards };
+  const storeOf = (masterKey: Uint8Array) =>
+    new ChunkStore({
+      codec: createChunkCodec({ masterKey, ...geometry }),
+      nodes,
+      minAcknowledgedShards: pool.writeShardsMin,
+      logger: logger as Logger,
+    });
+  const superblocks = new SuperblockStore({
+    nodes: () => nodes,
+    key: pool.keys.superblockName,
+    cipherKey: pool.keys.superblockKey,
+    quorum: Math.min(nodes.length, pool.dataShards + 1),
+  });
+  return {
+    clients,
+    nodes,
+    data: storeOf(pool.keys.dataKey),
+    metadata: storeOf(pool.keys.metadataKey),
+    superblocks,
+    close: () => clients.forEach((client) => client.close()),
+  };
+}
+
+export interface OpenPoolOptions {
+  stateDir: string;
+  pool: PoolOptions;
+  cacheBytesMax: number;
+  chunkSizeBytes?: number;
+  logger: FsLogger;
+  /** Released when the filesystem closes. */
+  lock: Deno.FsFile;
+}
+
+/** Opens a pool-backed filesystem; the caller holds the state lock. */
+export async function openPoolFilesystem(options: OpenPoolOptions): Promise<Filesystem> {
+  const { stateDir, pool, logger } = options;
+  const parts = connectPool(pool, logger);
+  const metaPath = join(stateDir, "meta.sqlite");
+  let store: MetaStore | undefined;
+  let backend: WriteBackBackend | undefined;
+  try {
+    await refuseToBuryNodes(metaPath, parts.superblocks);
+    store = MetaStore.open(metaPath, { chunkSizeBytes: options.chunkSizeBytes });
+    const { cache, files } = await LocalChunkCache.open(
+      join(stateDir, "cache"),
+      options.cacheBytesMax,
+    );
+    const opened = await WriteBackBackend.open({
+      cache,
+      remote: parts.data,
+      store,
+      capacityBytes: pool.capacityBytes ?? POOL_CAPACITY_BYTES_DEFAULT,
+      deferDeletes: true,
+      logger: logger as Logger,
+    }, files);
+    backend = opened.backend;
+    const writeBack = backend;
+    const replicator = await MetadataReplicator.start({
+      store,
+      chunks: parts.metadata,
+      superblocks: parts.superblocks,
+      scratchDir: stateDir,
+      intervalMs: pool.metadataIntervalMs,
+      onTakeChanges: () => writeBack.sealDeferredDeletes(),
+      afterDurable: () => writeBack.releaseDeferredDeletes(),
+      logger: logger as Logger,
+    });
+    const vfs = new Vfs(store, backend, { afterDurableCommit: () => replicator.flush() });
+    const chunksDeleted = await vfs.collectGarbage();
+    const repairTimer = setInterval(() => writeBack.repairPending().catch(() => {}), 10_000);
+    logger.info("filesystem opened on the pool", {
+      stateDir,
+      nodes: pool.nodes.length,
+      geometry: `${pool.dataShards}+${pool.parityShards}`,
+      uploadsResumed: opened.recovery.resumed,
+      chunksLost: opened.recovery.lost.length,
+      chunksDeleted,
+    });
+    const openStore = store;
+    let closed: Promise<void> | undefined;
+    const close = () =>
+      closed ??= closePool({ vfs, backend: writeBack, replicator, store: openStore, parts }, {
+        repairTimer,
+        lock: options.lock,
+        logger,
+      });
+    return { stateDir, vfs, sync: () => vfs.syncAll(), close };
+  } catch (error) {
+    await backend?.close();
+    store?.close();
+    parts.close();
+    throw error;
+  }
+}
+
+interface OpenParts {
+  vfs: Vfs;
+  backend: WriteBackBackend;
+  replicator: MetadataReplicator;
+  store: MetaStore;
+  parts: PoolParts;
+}
+
+/** A clean close: everything on the nodes if they answer; else kept in the cache for later. */
+async function closePool(
+  open: OpenParts,
+  extra: { repairTimer: ReturnType<typeof setInterval>; lock: Deno.FsFile; logger: FsLogger },
+): Promise<void> {
+  clearInterval(extra.repairTimer);
+  try {
+    await open.vfs.flushAll();
+    await open.backend.sync().catch((error) =>
+      extra.logger.warn("some file data is not on the nodes yet; it stays in the cache", {
+        pending: open.backend.uploadsPending,
+        error: String(error),
+      })
+    );
+    open.store.commitDurably();
+    await open.replicator.stop().catch((error) =>
+      extra.logger.warn("the last metadata changes are not on the nodes yet", {
+        error: String(error),
+      })
+    );
+  } finally {
+    await open.backend.close();
+    open.store.close();
+    open.parts.close();
+    extra.lock.close();
+  }
+}
+
+/**
+ * A new state directory must not start a filesystem over one the nodes already hold:
+ * its first superblock would bury theirs. The replicator refuses too, but only after the
+ * store was created, which would leave an empty `meta.sqlite` in the way of a recovery.
+ */
+async function refuseToBuryNodes(metaPath: string, superblocks: SuperblockStore) {
+  const exists = await Deno.stat(metaPath).then(() => true, () => false);
+  if (exists) return;
+  const found = await superblocks.readLatest();
+  if (found !== undefined) {
+    throw new Error(
+      `Cannot open the filesystem: the storage nodes hold one already (superblock ${found.seq}) ` +
+        "and this state directory is empty; recover it first (qsfs recover)",
+    );
+  }
+}
+
+/** Rebuilds `<stateDir>/meta.sqlite` from the pool; the caller holds the state lock. */
+export async function recoverPoolFilesystem(
+  stateDir: string,
+  pool: PoolOptions,
+  logger: FsLogger,
+): Promise<RecoveryReport> {
+  const metaPath = join(stateDir, "meta.sqlite");
+  if (await Deno.stat(metaPath).then(() => true, () => false)) {
+    throw new Error(
+      `Cannot recover into ${stateDir}: it holds a filesystem already (meta.sqlite); ` +
+        "recover into an empty state directory",
+    );
+  }
+  const parts = connectPool(pool, logger);
+  try {
+    const superblock = await recoverMetadata(metaPath, parts.metadata, parts.superblocks);
+    const store = MetaStore.open(metaPath);
+    try {
+      const report = { superblockSeq: superblock.seq, ...countTree(store) };
+      logger.info("filesystem recovered from the pool", { stateDir, ...report });
+      return report;
+    } finally {
+      store.close();
+    }
+  } finally {
+    parts.close();
+  }
+}
+
+function countTree(store: MetaStore): Omit<RecoveryReport, "superblockSeq"> {
+  const count = (type: number) =>
+    Number(
+      store.query("SELECT count(*) AS n FROM inodes WHERE (mode & 61440) = ?", type)[0]?.n ?? 0,
+    );
+  return {
+    files: count(0o100000),
+    directories: count(0o040000),
+    symlinks: count(0o120000),
+    dataBytes: store.locations.dataBytes(),
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * {@link WriteBackBackend}: file data on storage nodes, behind a bounded local
+ * write-back cache. A put lands in the cache (a file) and returns; uploads run
+ * in the background, a few at a time, through the chunk store (compressed,
+ * encrypted, erasure-coded over k + m nodes). When an upload is acknowledged
+ * under the write policy, the chunk's location goes into `chunk_locations`
+ * (schema v2), which metadata replication ships to the nodes with the rest.
+ *
+ * The chunk map's ref is the bare chunk id, also the chunk store's id, so a
+ * ref never changes when shards move (repair, evacuation): only its location
+ * row does.
+ *
+ * - `sync` returns once every chunk put before it is on the nodes; an upload
+ *   that fails makes it fail (EIO) and is retried in the background.
+ * - A read miss fetches from the nodes and keeps a clean copy in the cache.
+ * - Deletes of uploaded chunks can be held until the metadata change that
+ *   unmapped them is durable on the nodes ({@link sealDeferredDeletes},
+ *   {@link releaseDeferredDeletes}).
+ * - After a crash, {@link WriteBackBackend.open} finds the chunks the map
+ *   names that have no location and uploads them from the cache.
+ *
+ * @module
+ */
+import type { ChunkLocation, ChunkStore } from "../chunk/mod.ts";
+import { ChunkReadError } from "../chunk/mod.ts";
+import { EIO, FsError } from "../errno.ts";
+import type { Logger } from "../../lib/log.ts";
+import type { ChunkBackend, ChunkBackendUsage } from "./chunk_backend.ts";
+import { decodeChunkRef, encodeChunkRef } from "./chunk_store_backend.ts";
+import type { LocalChunkCache } from "./local_chunk_cache.ts";
+import type { MetaStore } from "./meta_store.ts";
+import { UploadQueue } from "./upload_queue.ts";
+
+export interface WriteBackBackendOptions {
+  cache: LocalChunkCache;
+  remote: ChunkStore;
+  store: MetaStore;
+  /** What statfs reports as capacity (usable bytes of the pool). */
+  capacityBytes: number;
+  /** Chunks uploading at once. @default 3 */
+  uploadsInFlightMax?: number;
+  /** Wait before retrying a failed upload, ms. @default 1000 */
+  retryDelayMs?: number;
+  /** Hold remote deletes until released (see the module doc). @default false */
+  deferDeletes?: boolean;
+  /** Chunks fetched ahead of a sequential reader at once. @default 2 */
+  prefetchesInFlightMax?: number;
+  logger?: Logger;
+}
+
+/** What {@link WriteBackBackend.open} found in the cache after the last run. */
+export interface CacheRecovery {
+  /** Chunks the map names that were not uploaded, found in the cache: uploading now. */
+  resumed: number;
+  /** Chunks the map names that are neither uploaded nor cached: their data is gone. */
+  lost: string[];
+  /** Cache files no chunk map row names (a crash between put and commit): removed. */
+  strays: number;
+}
+
+type HeldDelete = { location: ChunkLocation } | { chunkId: string };
+
+export class WriteBackBackend implements ChunkBackend {
+  readonly #options: WriteBackBackendOptions;
+  readonly #uploads: UploadQueue;
+  readonly #fetches = new Map<string, Promise<Uint8Array>>();
+  #held: HeldDelete[] = [];
+  #sealed: HeldDelete[] = [];
+  #prefetching = 0;
+
+  /** Opens over a cache, finishing what the last run left (see {@link CacheRecovery}). */
+  static async open(
+    options: WriteBackBackendOptions,
+    files: { ref: string; sizeBytes: number }[],
+  ): Promise<{ backend: WriteBackBackend; recovery: CacheRecovery }> {
+    const backend = new WriteBackBackend(options);
+    const unuploaded = new Map(options.store.locations.unuploaded().map((c) => [c.ref, c]));
+    const recovery: CacheRecovery = { resumed: 0, lost: [], strays: 0 };
+    for (const file of files) {
+      if (unuploaded.has(file.ref)) {
+        options.cache.adopt(file, true);
+        backend.#uploads.add(file.ref);
+        unuploaded.delete(file.ref);
+        recovery.resumed++;
+      } else if (options.store.locations.get(file.ref) !== undefined) {
+        options.cache.adopt(file, false);
+      } else {
+        await options.cache.remove(file.ref);
+        recovery.strays++;
+      }
+    }
+    recovery.lost = [...unuploaded.keys()];
+    for (const ref of recovery.lost) {
+      options.logger?.error("chunk lost: never uploaded and not in the cache", { chunk: ref });
+    }
+    return { backend, recovery };
+  }
+
+  private constructor(options: WriteBackBackendOptions) {
+    this.#options = options;
+    this.#uploads = new UploadQueue({
+      inFlightMax: options.uploadsInFlightMax ?? 3,
+      retryDelayMs: options.retryDelayMs ?? 1000,
+      upload: (ref) => this.#upload(ref),
+      logger: options.logger,
+    });
+  }
+
+  async put(data: Uint8Array, chunkRef: string): Promise<string> {
+    await this.#options.cache.addDirty(chunkRef, data);
+    this.#uploads.add(chunkRef);
+    return chunkRef;
+  }
+
+  async get(chunkRef: string): Promise<Uint8Array> {
+    return await this.#options.cache.read(chunkRef) ?? await this.#fetch(chunkRef);
+  }
+
+  async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
+    const cached = await this.#options.cache.readRange(chunkRef, offset, lengthBytes);
+    if (cached !== undefined) return cached;
+    // Shards decode only whole: fetch the chunk (and keep it for the reads around this one).
+    const bytes = await this.#fetch(chunkRef);
+    return bytes.subarray(offset, Math.min(bytes.length, offset + lengthBytes));
+  }
+
+  /** Starts fetching chunks a sequential reader will want next; never waits, never throws. */
+  prefetch(chunkRefs: readonly string[]): void {
+    const max = this.#options.prefetchesInFlightMax ?? 2;
+    for (const ref of chunkRefs) {
+      if (this.#prefetching >= max) return;
+      if (this.#options.cache.has(ref) || this.#fetches.has(ref)) continue;
+      if (this.#options.store.locations.get(ref) === undefined) continue;
+      this.#prefetching++;
+      this.#fetch(ref).catch(() => {}).finally(() => this.#prefetching--);
+    }
+  }
+
+  async delete(chunkRef: string): Promise<void> {
+    if (this.#uploads.has(chunkRef)) {
+      // Not on the nodes yet: an upload under way deletes its shards when it ends.
+      this.#uploads.cancel(chunkRef);
+      await this.#options.cache.remove(chunkRef);
+      return;
+    }
+    await this.#options.cache.remove(chunkRef);
+    const { store } = this.#options;
+    const text = store.locations.get(chunkRef);
+    if (text === undefined) {
+      // A put the map never took (a crash between put and commit): shards, if any, by id.
+      await this.#deleteRemote({ chunkId: chunkRef });
+      return;
+    }
+    store.transaction(() => store.locations.delete(chunkRef));
+    await this.#deleteRemote({ location: decodeChunkRef(text).location });
+  }
+
+  /** Returns once every chunk put so far is on the nodes; EIO when an upload failed. */
+  async sync(): Promise<void> {
+    try {
+      await this.#uploads.drain();
+    } catch (error) {
+      throw new FsError(EIO, `Cannot sync file data to the storage nodes: ${message(error)}`);
+    }
+  }
+
+  usage(): ChunkBackendUsage {
+    const usedBytes = this.#options.store.locations.dataBytes();
+    return { usedBytes, capacityBytes: this.#options.capacityBytes };
+  }
+
+  /** Chunks waiting for or in upload. */
+  get uploadsPending(): number {
+    return this.#uploads.size;
+  }
+
+  /**
+   * Marks the held deletes as covered by the metadata changes taken now (call it in the
+   * same tick as the replicator takes its changes): only those go at the next release.
+   */
+  sealDeferredDeletes(): void {
+    this.#sealed.push(...this.#held);
+    this.#held = [];
+  }
+
+  /** Deletes the sealed chunks; call once the changes taken at the seal are durable. */
+  async releaseDeferredDeletes(): Promise<void> {
+    const sealed = this.#sealed;
+    this.#sealed = [];
+    for (const held of sealed) {
+      await this.#deleteRemoteNow(held).catch((error) =>
+        // A node that does not answer keeps a stray shard; scrub can find it later.
+        this.#options.logger?.warn("chunk delete failed", { error: message(error) })
+      );
+    }
+  }
+
+  /** Rebuilds shards that a put could not place, and records their new locations. */
+  async repairPending(): Promise<number> {
+    const { remote, store } = this.#options;
+    let repaired = 0;
+    for (const location of remote.pendingRepairs()) {
+      if (store.locations.get(location.chunkId) === undefined) continue;
+      try {
+        const fixed = await remote.repair(location);
+        const text = store.locations.get(location.chunkId);
+        if (text === undefined) continue; // Deleted meanwhile: its delete saw the old shards.
+        const plainBytes = decodeChunkRef(text).plainBytes;
+        store.transaction(() =>
+          store.locations.set(location.chunkId, encodeChunkRef(fixed, plainBytes))
+        );
+        repaired++;
+      } catch (error) {
+        this.#options.logger?.warn("chunk repair failed", {
+          chunk: location.chunkId,
+          error: message(error),
+        });
+      }
+    }
+    return repaired;
+  }
+
+  /** Stops uploading (what is left stays dirty in the cache for the next run). */
+  async close(): Promise<void> {
+    await this.#uploads.close();
+  }
+
+  async #upload(ref: string): Promise<"done" | "cancelled"> {
+    const { cache, remote, store } = this.#options;
+    const bytes = await cache.read(ref);
+    if (bytes === undefined) throw new Error(`chunk ${ref} is missing from the local cache`);
+    const location = await remote.put(bytes, { chunkId: ref });
+    if (this.#uploads.isCancelled(ref)) {
+      await remote.delete(location).catch(() => {});
+      return "cancelled";
+    }
+    store.transaction(() => store.locations.set(ref, encodeChunkRef(location, bytes.length)));
+    cache.markClean(ref);
+    return "done";
+  }
+
+  #fetch(ref: string): Promise<Uint8Array> {
+    let fetching = this.#fetches.get(ref);
+    if (fetching === undefined) {
+      fetching = this.#fetchFromNodes(ref).finally(() => this.#fetches.delete(ref));
+      this.#fetches.set(ref, fetching);
+    }
+    return fetching;
+  }
+
+  async #fetchFromNodes(ref: string): Promise<Uint8Array> {
+    const text = this.#options.store.locations.get(ref);
+    if (text === undefined) {
+      throw new FsError(
+        EIO,
+        `Cannot read chunk ${ref}: it is neither in the local cache nor on the storage nodes`,
+      );
+    }
+    const { location } = decodeChunkRef(text);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.#options.remote.get(location);
+    } catch (error) {
+      if (!(error instanceof ChunkReadError)) throw error;
+      // EIO to the application, the reason in the log: never wrong bytes.
+      this.#options.logger?.error("chunk read failed", { chunk: ref, reason: error.message });
+      throw new FsError(EIO, error.message);
+    }
+    await this.#options.cache.addClean(ref, bytes);
+    return bytes;
+  }
+
+  async #deleteRemote(held: HeldDelete): Promise<void> {
+    if (this.#options.deferDeletes) {
+      this.#held.push(held);
+      return;
+    }
+    await this.#deleteRemoteNow(held);
+  }
+
+  #deleteRemoteNow(held: HeldDelete): Promise<void> {
+    const { remote } = this.#options;
+    return "location" in held ? remote.delete(held.location) : remote.deleteById(held.chunkId);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
