@@ -113,6 +113,23 @@ export async function fsTypeOf(dir: string): Promise<string> {
   return lines.at(-1)?.trim() || "native";
 }
 
+/** Writes `bytes` random bytes (a multiple of 1 MiB) to a new file at `path`. */
+export async function writeRandomFile(path: string, bytes: number): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const block = new Uint8Array(1024 * 1024);
+    for (let done = 0; done < bytes; done += block.length) {
+      // getRandomValues fills at most 64 KiB per call.
+      for (let at = 0; at < block.length; at += 65536) {
+        crypto.getRandomValues(block.subarray(at, at + 65536));
+      }
+      await file.write(block);
+    }
+  } finally {
+    file.close();
+  }
+}
+
 /** `dd` from `from` to `to` with 1 MiB blocks; the rate dd reports, in MB/s. */
 export async function ddMbps(from: string, to: string, extra: string[] = []): Promise<number> {
   const out = await run("dd", [`if=${from}`, `of=${to}`, "bs=1M", ...extra]);

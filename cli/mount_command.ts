@@ -51,8 +51,8 @@ Flags:
                         where the home's pool filesystem was recovered to)
   --local-only          Keep data and metadata on this machine only, no storage nodes
   --cache-size SIZE     The most the local chunk cache may hold, e.g. 2GiB (default:
-                        16GiB); with storage nodes, older chunks are evicted once
-                        they are on the nodes
+                        4GiB over the nodes, where chunks already on the nodes are
+                        evicted as needed; 16GiB with --local-only), at least 8MiB
 ${POOL_FLAGS_USAGE}
   --foreground          Serve in this process (the default, for now the only way)
   --allow-other         Let other users use the mount (needs root, or

@@ -10,7 +10,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { PoolOptions } from "../fs/mod.ts";
+import type { PoolNodeAddress, PoolOptions } from "../fs/mod.ts";
 import type { LogLevel } from "../lib/log.ts";
 import { NodeRegistry } from "../server/grid/registry.ts";
 import type { QsfsKeys } from "../server/services/identity/mod.ts";
@@ -100,6 +100,7 @@ export async function setUpPool(setup: PoolSetup): Promise<ReadyPool> {
   });
   // Read again: a node may have moved to another port when the daemon started.
   const nodes = readNodes(home);
+  const totalBytes = nodes.reduce((sum, node) => sum + node.sizeBytes, 0);
   const geometry = chooseGeometry(nodes.length, setup.requested, setup.remembered);
   const unanswered = await unansweredNodes(nodes);
   if (unanswered.length > geometry.parityShards) {
@@ -115,7 +116,11 @@ export async function setUpPool(setup: PoolSetup): Promise<ReadyPool> {
   const { keys } = setup;
   return {
     pool: {
-      nodes,
+      nodes: nodes.map(({ sizeBytes: _, ...address }) => address),
+      // What statfs shows: the nodes' space, less the parity that protects it.
+      capacityBytes: Math.floor(
+        totalBytes * geometry.dataShards / (geometry.dataShards + geometry.parityShards),
+      ),
       dataShards: geometry.dataShards,
       parityShards: geometry.parityShards,
       keys: {
@@ -130,7 +135,7 @@ export async function setUpPool(setup: PoolSetup): Promise<ReadyPool> {
   };
 }
 
-function readNodes(home: string) {
+function readNodes(home: string): (PoolNodeAddress & { sizeBytes: number })[] {
   const path = join(home, "registry.sqlite");
   try {
     Deno.statSync(path);
@@ -140,7 +145,8 @@ function readNodes(home: string) {
   }
   const registry = NodeRegistry.open(path);
   try {
-    return poolNodesOf(registry);
+    const sizes = new Map(registry.list().map((record) => [record.id, record.sizeBytes]));
+    return poolNodesOf(registry).map((node) => ({ ...node, sizeBytes: sizes.get(node.id)! }));
   } finally {
     registry.close();
   }
