@@ -13,7 +13,7 @@ import {
   namespacePassword,
   parseMnemonic,
 } from "../../server/services/identity/mod.ts";
-import { canMount, makeSharedTempDir } from "../fs/_qsfs_process.ts";
+import { canMount, makeSharedTempDir, startMount } from "../fs/_qsfs_process.ts";
 import { createNodes, firstLine, qsfs, qsfsOk, stopDaemon, WORDS } from "./_home.ts";
 
 Deno.test({
@@ -33,6 +33,19 @@ Deno.test({
       assert.match(
         firstLine(noIdentity.stderr),
         /^qsfs: Cannot mount: this home \(.*\) has no identity; run qsfs init \(new words\) or qsfs recover \(your words\), or mount with --local-only/,
+      );
+
+      const noIdentityRecover = await qsfs(home, ["recover", "--filesystem-only"]);
+      assert.equal(noIdentityRecover.code, 1);
+      assert.match(
+        firstLine(noIdentityRecover.stderr),
+        /^qsfs: Cannot recover the filesystem: this home \(.*\) has no identity; run qsfs init/,
+      );
+      const mixed = await qsfs(home, ["recover", "--filesystem-only", "--mnemonic-file", "x"]);
+      assert.equal(mixed.code, 2);
+      assert.equal(
+        firstLine(mixed.stderr),
+        "qsfs: Cannot use --mnemonic-file with --filesystem-only: it uses the identity this home holds",
       );
 
       await qsfsOk(home, ["recover", "--passphrase-file", passphraseFile], { stdin: WORDS });
@@ -98,6 +111,18 @@ Deno.test({
       assert.ok(!down.stderr.includes("correct horse"), "no passphrase in messages");
       await assert.rejects(Deno.stat(join(home, "pool.json")), Deno.errors.NotFound);
       await assert.rejects(Deno.stat(join(home, "fs")), Deno.errors.NotFound);
+
+      // A filesystem kept on this machine only is never opened over the nodes.
+      await qsfsOk(home, ["nodes", "start", nodes[0]!.id]);
+      await qsfsOk(home, ["nodes", "start", third!.id]);
+      const local = await startMount({ home, mountpoint: mnt });
+      await local.unmount();
+      const mixedState = await mount("--passphrase-file", passphraseFile);
+      assert.equal(mixedState.code, 1);
+      assert.match(
+        firstLine(mixedState.stderr),
+        /holds a filesystem kept on this machine only .*; mount it with --local-only/,
+      );
     } finally {
       await stopDaemon(home);
       await Deno.remove(root, { recursive: true });

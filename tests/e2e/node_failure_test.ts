@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { StorageNode } from "../../server/grid/provider.ts";
 import { canMount, makeSharedTempDir, type MountProcess } from "../fs/_qsfs_process.ts";
 import { sh, shOk } from "../fs/_tree.ts";
-import { createNodes, qsfsOk, stopDaemon, WORDS } from "./_home.ts";
+import { createNodes, qsfs, qsfsOk, stopDaemon, WORDS } from "./_home.ts";
 import { cleanUpMount, mountPool } from "./_mount.ts";
 
 const FILES = 5;
@@ -87,6 +87,14 @@ Deno.test({
       await Deno.remove(join(home, "fs", "cache"), { recursive: true });
       server = await mountPool(home, mountpoint, CACHE);
       await compareAll(source, mountpoint);
+      await server.unmount();
+      server = undefined;
+      const localOnly = await qsfs(home, ["mount", mountpoint, "--local-only"]);
+      assert.equal(localOnly.code, 1);
+      assert.match(
+        localOnly.stderr,
+        /caches the filesystem kept on the storage nodes \(pool\.json\)/,
+      );
     } finally {
       await cleanUpMount(server, mountpoint);
       await stopDaemon(home);
