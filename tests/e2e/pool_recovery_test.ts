@@ -67,8 +67,15 @@ Deno.test({
       );
 
       // Lose this machine's copy of everything but the node directories and their registry.
-      for (const name of ["fs", "identity.json", "identity.key", "pool.json"]) {
-        await Deno.remove(join(home, name), { recursive: true });
+      await Deno.remove(join(home, "fs"), { recursive: true });
+      const wiped = await qsfs(home, ["mount", mountpoint]);
+      assert.equal(wiped.code, 1);
+      assert.match(
+        firstLine(wiped.stderr),
+        /no longer holds the filesystem .*: bring it back with qsfs recover --filesystem-only$/,
+      );
+      for (const name of ["identity.json", "identity.key", "pool.json"]) {
+        await Deno.remove(join(home, name));
       }
       const newState = join(root, "state2");
       const recovered = await qsfs(home, ["recover", "--state", newState], { stdin: WORDS });
@@ -80,6 +87,12 @@ Deno.test({
       );
       assert.ok(!(recovered.stdout + recovered.stderr).includes("abandon abandon"), "no words");
 
+      const elsewhere = await qsfs(home, ["mount", mountpoint, "--state", join(home, "fs")]);
+      assert.equal(elsewhere.code, 1);
+      assert.match(
+        firstLine(elsewhere.stderr),
+        new RegExp(`is cached in ${newState} \\(pool\\.json\\)`),
+      );
       server = await mountPool(home, mountpoint);
       const after = await snapshotTree(mountpoint);
       assert.deepEqual(after, before);
