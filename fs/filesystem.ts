@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { EBUSY, FsError } from "./errno.ts";
 import { DiskChunkBackend, MetaStore, Vfs } from "./vfs/mod.ts";
 import { openPoolFilesystem, recoverPoolFilesystem } from "./pool_filesystem.ts";
-import type { PoolOptions } from "./pool.ts";
+import type { PoolNodeAddress, PoolOptions } from "./pool.ts";
+import type { EvacuationReport } from "./pool_evacuation.ts";
 
 /** Where the engine reports what it does. Structurally a subset of lib/log.ts Logger. */
 export interface FsLogger {
@@ -60,11 +61,29 @@ export interface RecoveryReport {
   dataBytes: number;
 }
 
+/** What a filesystem on a pool can do besides serving files. */
+export interface PoolControl {
+  /**
+   * Moves every shard off a node (rebuilt from the others where it does not answer) and
+   * ships the metadata to the other nodes, so the node can be deleted without losing
+   * redundancy; refused when fewer than k + m nodes would be left.
+   */
+  evacuateNode(nodeId: string): Promise<EvacuationReport>;
+  /** Grows the pool: chunks written from now on may use the node. */
+  addNode(address: PoolNodeAddress): void;
+  /** The ids of the pool's nodes. */
+  readonly nodeIds: string[];
+  /** Chunks written but not yet on the nodes. */
+  readonly uploadsPending: number;
+}
+
 /** An open filesystem: serve `vfs` (see mountFilesystem), then close it. */
 export interface Filesystem {
   /** The absolute state directory. */
   readonly stateDir: string;
   readonly vfs: Vfs;
+  /** Present when the filesystem is on a pool of storage nodes. */
+  readonly pool?: PoolControl;
   /**
    * Returns when every change so far is durable where the filesystem keeps it (with a pool:
    * data and metadata on the nodes under the write policy), as syncfs(2).

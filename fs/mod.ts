@@ -20,6 +20,7 @@ export {
   type FsLogger,
   openFilesystem,
   type OpenFilesystemOptions,
+  type PoolControl,
   recoverFilesystem,
   type RecoverFilesystemOptions,
   type RecoveryReport,
@@ -30,6 +31,7 @@ export {
   type PoolNodeAddress,
   type PoolOptions,
 } from "./pool.ts";
+export type { EvacuationReport } from "./pool_evacuation.ts";
 export {
   type MountedFilesystem,
   mountFilesystem,

@@ -11,8 +11,9 @@
  */
 import { join } from "node:path";
 import { ChunkStore, createChunkCodec, type ShardNode, ZdbShardNode } from "./chunk/mod.ts";
-import type { Filesystem, FsLogger, RecoveryReport } from "./filesystem.ts";
-import { checkPoolGeometry, type PoolOptions } from "./pool.ts";
+import type { Filesystem, FsLogger, PoolControl, RecoveryReport } from "./filesystem.ts";
+import { evacuateNode } from "./pool_evacuation.ts";
+import { checkPoolGeometry, type PoolNodeAddress, type PoolOptions } from "./pool.ts";
 import {
   LocalChunkCache,
   MetadataReplicator,
@@ -36,14 +37,19 @@ interface PoolParts {
   data: ChunkStore;
   metadata: ChunkStore;
   superblocks: SuperblockStore;
+  /** Takes a node out of the set the superblock is written to. */
+  dropSuperblockNode(nodeId: string): void;
+  /** Adds a node to the pool: new chunks, metadata and superblocks use it too. */
+  addNode(address: PoolNodeAddress): void;
   close(): void;
 }
 
 function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
   checkPoolGeometry(pool);
   const timeoutMs = pool.nodeTimeoutMs ?? NODE_TIMEOUT_MS_DEFAULT;
-  const clients = pool.nodes.map((node) =>
-    new ZdbClient({
+  const clients: ZdbClient[] = [];
+  const connect = (node: PoolNodeAddress): ShardNode => {
+    const client = new ZdbClient({
       address: { hostname: node.host, port: node.port },
       namespace: node.namespace,
       password: node.password,
@@ -52,9 +58,11 @@ function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
       // A node that is down must not hold every write for seconds: the chunk store places
       // the shard elsewhere, and the upload queue retries later.
       reconnectAttemptsMax: 2,
-    })
-  );
-  const nodes = clients.map((client, i) => new ZdbShardNode(pool.nodes[i]!.id, client));
+    });
+    clients.push(client);
+    return new ZdbShardNode(node.id, client);
+  };
+  const nodes = pool.nodes.map(connect);
   const geometry = { dataShards: pool.dataShards, parityShards: pool.parityShards };
   const storeOf = (masterKey: Uint8Array) =>
     new ChunkStore({
@@ -63,18 +71,33 @@ function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
       minAcknowledgedShards: pool.writeShardsMin,
       logger: logger as Logger,
     });
+  let superblockNodes = nodes;
   const superblocks = new SuperblockStore({
-    nodes: () => nodes,
+    nodes: () => superblockNodes,
     key: pool.keys.superblockName,
     cipherKey: pool.keys.superblockKey,
     quorum: Math.min(nodes.length, pool.dataShards + 1),
   });
+  const data = storeOf(pool.keys.dataKey);
+  const metadata = storeOf(pool.keys.metadataKey);
   return {
     clients,
     nodes,
-    data: storeOf(pool.keys.dataKey),
-    metadata: storeOf(pool.keys.metadataKey),
+    data,
+    metadata,
     superblocks,
+    dropSuperblockNode(nodeId) {
+      superblockNodes = superblockNodes.filter((node) => node.id !== nodeId);
+    },
+    addNode(address) {
+      if (superblockNodes.some((node) => node.id === address.id)) {
+        throw new Error(`Cannot add node ${address.id}: it is in the pool already`);
+      }
+      const node = connect(address);
+      data.addNode(node);
+      metadata.addNode(node);
+      superblockNodes = [...superblockNodes, node];
+    },
     close: () => clients.forEach((client) => client.close()),
   };
 }
@@ -123,7 +146,12 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
       afterDurable: () => writeBack.releaseDeferredDeletes(),
       logger: logger as Logger,
     });
-    const vfs = new Vfs(store, backend, { afterDurableCommit: () => replicator.flush() });
+    const vfs = new Vfs(store, backend, {
+      afterDurableCommit: () => replicator.flush(),
+      // The write-back cache buffers on disk already: a smaller buffer in memory keeps the
+      // process well under its memory budget (512 MiB) while uploads run.
+      dirtyBytesMax: 32 * 1024 ** 2,
+    });
     const chunksDeleted = await vfs.collectGarbage();
     const repairTimer = setInterval(() => writeBack.repairPending().catch(() => {}), 10_000);
     logger.info("filesystem opened on the pool", {
@@ -142,7 +170,26 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
         lock: options.lock,
         logger,
       });
-    return { stateDir, vfs, sync: () => vfs.syncAll(), close };
+    const control: PoolControl = {
+      evacuateNode: (nodeId) =>
+        evacuateNode({
+          store: openStore,
+          backend: writeBack,
+          replicator,
+          data: parts.data,
+          metadata: parts.metadata,
+          dropSuperblockNode: parts.dropSuperblockNode,
+          shardsPerChunk: pool.dataShards + pool.parityShards,
+        }, nodeId),
+      addNode: (address) => parts.addNode(address),
+      get nodeIds() {
+        return parts.data.nodeIds;
+      },
+      get uploadsPending() {
+        return writeBack.uploadsPending;
+      },
+    };
+    return { stateDir, vfs, sync: () => vfs.syncAll(), close, pool: control };
   } catch (error) {
     await backend?.close();
     store?.close();

@@ -48,7 +48,8 @@ class TestNodes implements AsyncDisposable {
         superblockName: "qsfs-superblock-test",
       },
       metadataIntervalMs: 60_000,
-      nodeTimeoutMs: 1000,
+      // Generous: a loaded CI machine must not turn a slow answer into a failed test.
+      nodeTimeoutMs: 10_000,
       ...overrides,
     };
   }
@@ -114,6 +115,7 @@ Deno.test("pool: a tree written and closed comes back from the nodes alone into 
   await writeFile(vfs, ROOT_INO, "replaced", pattern(3 * CHUNK, 6));
   await writeFile(vfs, ROOT_INO, "replaced", pattern(CHUNK + 5, 7)); // leaves garbage behind
   const expected = await describeTree(vfs, ROOT_INO);
+  await first.sync(); // throws if anything is not on the nodes (close() keeps it for later)
   await first.close();
   await Deno.remove(firstState, { recursive: true });
 
@@ -198,5 +200,46 @@ Deno.test("pool: m nodes down, every file reads identical; m + 1 down, EIO; back
   for (const index of [1, 2, 4]) await nodes.resume(index);
   for (const [name, data] of files) assertSameBytes(await readFile(degraded.vfs, name), data, name);
   await degraded.close();
+  await Deno.remove(state, { recursive: true });
+});
+
+Deno.test("pool: grown by a node while open, then a node evacuated and deleted without loss", async () => {
+  // Proves grow and remove: a 6-node 4+2 pool takes a 7th node while open; evacuating another
+  // node and deleting it leaves every file able to survive two more nodes down, so every chunk
+  // is back to six shards, none on the node that left.
+  await using nodes = await TestNodes.start(7);
+  const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
+  const fullPool = nodes.pool();
+  const fs = await openFilesystem({
+    stateDir: state,
+    pool: { ...fullPool, nodes: fullPool.nodes.slice(0, 6) },
+    chunkSizeBytes: CHUNK,
+    logger: quiet,
+  });
+  await assert.rejects(fs.pool!.evacuateNode("node-3"), /5 nodes would be left/);
+  fs.pool!.addNode(fullPool.nodes[6]!);
+  assert.throws(() => fs.pool!.addNode(fullPool.nodes[6]!), /in the pool already/);
+  assert.equal(fs.pool!.nodeIds.length, 7);
+  const files = new Map<string, Uint8Array>();
+  for (let i = 0; i < 5; i++) {
+    const data = pattern(3 * CHUNK + i, 40 + i);
+    await writeFile(fs.vfs, ROOT_INO, `f${i}`, data, false);
+    files.set(`f${i}`, data);
+  }
+  const report = await fs.pool!.evacuateNode("node-3");
+  assert.equal(report.nodeId, "node-3");
+  assert.ok(report.chunksMoved > 0, "node-3 held shards of some of the 15 chunks");
+  await fs.close();
+  await nodes.stop(3);
+  await Deno.remove(`${state}/cache`, { recursive: true });
+
+  const leftPool = nodes.pool();
+  const smaller = { ...leftPool, nodes: leftPool.nodes.filter((node) => node.id !== "node-3") };
+  const reopened = await openFilesystem({ stateDir: state, pool: smaller, logger: quiet });
+  await nodes.stop(0);
+  await nodes.stop(6);
+  for (const [name, data] of files) assertSameBytes(await readFile(reopened.vfs, name), data, name);
+  await assert.rejects(reopened.pool!.evacuateNode("node-3"), /not in this filesystem's pool/);
+  await reopened.close();
   await Deno.remove(state, { recursive: true });
 });

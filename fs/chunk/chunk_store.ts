@@ -52,6 +52,7 @@ export class ChunkStore {
   readonly #hedgeDelayMs: number;
   readonly #random: () => number;
   readonly #repairQueue = new Map<string, ChunkLocation>();
+  readonly #draining = new Set<string>();
   readonly #logger: Logger | undefined;
 
   constructor(options: ChunkStoreOptions) {
@@ -87,6 +88,20 @@ export class ChunkStore {
   /** Takes a node out of the pool; chunks with shards on it need repair to regain full redundancy. */
   removeNode(nodeId: string): void {
     this.#nodes.delete(nodeId);
+    this.#draining.delete(nodeId);
+  }
+
+  /**
+   * Stops placing shards on a node that is about to leave, while its shards stay readable
+   * (for {@link evacuate}).
+   */
+  drainNode(nodeId: string): void {
+    if (this.#nodes.has(nodeId)) this.#draining.add(nodeId);
+  }
+
+  /** The nodes new shards may go to. */
+  #placeable(): ShardNode[] {
+    return [...this.#nodes.values()].filter((node) => !this.#draining.has(node.id));
   }
 
   /** Chunks stored with fewer than n shards, waiting for {@link repair}. */
@@ -104,7 +119,7 @@ export class ChunkStore {
       throw new RangeError(`Cannot store chunk: bad id ${chunkId}`);
     }
     const shards = await this.codec.encode(plaintext);
-    const candidates = shuffle([...this.#nodes.values()], this.#random);
+    const candidates = shuffle(this.#placeable(), this.#random);
     const n = shards.length;
     if (candidates.length < this.#minAcknowledged) {
       throw new ChunkWriteError(
@@ -167,7 +182,7 @@ export class ChunkStore {
     const staying = location.shards.filter((shard) => shard.nodeId !== nodeId);
     const busy = new Set([nodeId, ...staying.map((shard) => shard.nodeId)]);
     const targets = shuffle(
-      [...this.#nodes.values()].filter((node) => !busy.has(node.id)),
+      this.#placeable().filter((node) => !busy.has(node.id)),
       this.#random,
     );
     if (targets.length < moving.length) {
@@ -293,7 +308,7 @@ export class ChunkStore {
     const keep = location.shards.filter((shard) => fetched[shard.index] !== null);
     const busy = new Set(keep.map((shard) => shard.nodeId));
     const targets = shuffle(
-      [...this.#nodes.values()].filter((node) => !busy.has(node.id)),
+      this.#placeable().filter((node) => !busy.has(node.id)),
       this.#random,
     );
     const rebuilt: ShardLocation[] = [];

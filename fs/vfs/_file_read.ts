@@ -30,6 +30,13 @@ export async function loadChunk(core: VfsCore, row: ChunkRow): Promise<Uint8Arra
   let bytes = core.cache.get(row.ref);
   if (bytes === undefined) {
     bytes = await core.backend.get(row.ref);
+    if (bytes.length < row.lengthBytes) {
+      // Never zeros in place of data: a short chunk is damage, not a hole.
+      throw new FsError(
+        EIO,
+        `chunk ${row.ref} holds ${bytes.length} bytes where the chunk map says ${row.lengthBytes}`,
+      );
+    }
     core.cache.set(row.ref, bytes);
   }
   return bytes.subarray(0, Math.min(row.lengthBytes, bytes.length));

@@ -17,6 +17,7 @@ import { type ChunkBackend, type ChunkBackendUsage, newChunkRef } from "./chunk_
 /** Default bound on the bytes kept: 16 GiB. */
 export const DISK_CAPACITY_BYTES_DEFAULT = 16 * 1024 ** 3;
 const REF_PATTERN = /^[0-9a-f]{32}$/;
+const PARTIAL_SUFFIX = ".partial";
 
 export interface DiskChunkBackendOptions {
   /** The most bytes of chunks kept; a put past it fails with ENOSPC. @default 16 GiB */
@@ -57,11 +58,16 @@ export class DiskChunkBackend implements ChunkBackend {
       );
     }
     this.#usedBytes += data.length;
+    // Written aside, then renamed: a reader never sees a partly written chunk, and a crash
+    // mid-write leaves a ".partial" file (removed by list()), never a torn chunk under its ref.
+    const partial = `${path}${PARTIAL_SUFFIX}`;
     try {
       await this.#ensureDirectory(chunkRef);
-      await Deno.writeFile(path, data);
+      await Deno.writeFile(partial, data);
+      await Deno.rename(partial, path);
     } catch (error) {
       this.#usedBytes -= data.length;
+      await Deno.remove(partial).catch(() => {});
       throw ioError(`Cannot store chunk ${chunkRef}`, error);
     }
     this.#unsynced.add(path);
@@ -130,7 +136,21 @@ export class DiskChunkBackend implements ChunkBackend {
     return { usedBytes: this.#usedBytes, capacityBytes: this.capacityBytes };
   }
 
-  /** Every chunk file in the directory, with its size (for a cache rebuilding its index). */
+  /**
+   * Creates the 256 subdirectories now, so no put waits for a mkdir (under a busy disk one
+   * costs milliseconds, and a put of fresh data lands in a new one most of the time).
+   */
+  async prepareDirectories(): Promise<void> {
+    for (let prefix = 0; prefix < 256; prefix++) {
+      const name = prefix.toString(16).padStart(2, "0");
+      if (this.#madeDirectories.has(name)) continue;
+      await Deno.mkdir(join(this.directory, name), { recursive: true });
+      this.#madeDirectories.add(name);
+    }
+  }
+
+  /** Every chunk file in the directory, with its size (for a cache rebuilding its index). Removes
+   * what puts cut short by a crash left. */
   list(): Promise<{ ref: string; sizeBytes: number }[]> {
     return listChunkFiles(this.directory);
   }
@@ -173,7 +193,12 @@ async function listChunkFiles(directory: string): Promise<{ ref: string; sizeByt
     if (!entry.isDirectory) continue;
     for await (const file of Deno.readDir(join(directory, entry.name))) {
       if (!file.isFile) continue;
-      const { size } = await Deno.stat(join(directory, entry.name, file.name));
+      const path = join(directory, entry.name, file.name);
+      if (file.name.endsWith(PARTIAL_SUFFIX)) {
+        await Deno.remove(path).catch(() => {}); // a put that a crash cut short
+        continue;
+      }
+      const { size } = await Deno.stat(path);
       files.push({ ref: file.name, sizeBytes: size });
     }
   }

@@ -15,6 +15,8 @@ import { DiskChunkBackend } from "./disk_chunk_backend.ts";
 interface CacheEntry {
   sizeBytes: number;
   dirty: boolean;
+  /** Its file is being written: counted for room, not readable yet. */
+  writing?: boolean;
 }
 
 /** A chunk file found in the directory when the cache was opened. */
@@ -40,6 +42,7 @@ export class LocalChunkCache {
     // The disk backend's own bound is off: this class keeps the bound, counting dirty and
     // clean bytes apart.
     const disk = await DiskChunkBackend.open(directory, { capacityBytes: Number.MAX_SAFE_INTEGER });
+    await disk.prepareDirectories();
     return { cache: new LocalChunkCache(disk, capacityBytes), files: await disk.list() };
   }
 
@@ -60,6 +63,7 @@ export class LocalChunkCache {
     return this.#cleanBytes;
   }
 
+  /** True when the chunk is cached or being written to the cache. */
   has(ref: string): boolean {
     return this.#entries.has(ref);
   }
@@ -98,10 +102,12 @@ export class LocalChunkCache {
     while (this.#dirtyBytes > 0 && this.#dirtyBytes + bytes.length > this.capacityBytes) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     }
-    this.#insert(ref, { sizeBytes: bytes.length, dirty: true });
+    const entry: CacheEntry = { sizeBytes: bytes.length, dirty: true, writing: true };
+    this.#insert(ref, entry);
     const evicted = this.#evictFor(0);
     try {
       await this.#disk.put(bytes, ref);
+      entry.writing = false;
     } catch (error) {
       this.#forget(ref);
       throw error;
@@ -115,9 +121,11 @@ export class LocalChunkCache {
     if (this.#entries.has(ref)) return;
     if (this.#dirtyBytes + bytes.length > this.capacityBytes) return;
     const evicted = this.#evictFor(bytes.length);
-    this.#insert(ref, { sizeBytes: bytes.length, dirty: false });
+    const entry: CacheEntry = { sizeBytes: bytes.length, dirty: false, writing: true };
+    this.#insert(ref, entry);
     try {
       await this.#disk.put(bytes, ref);
+      entry.writing = false;
     } catch {
       this.#forget(ref); // Only a copy: the nodes still have it.
     } finally {
@@ -143,7 +151,7 @@ export class LocalChunkCache {
 
   #touch(ref: string): boolean {
     const entry = this.#entries.get(ref);
-    if (entry === undefined) return false;
+    if (entry === undefined || entry.writing === true) return false;
     this.#entries.delete(ref);
     this.#entries.set(ref, entry);
     return true;
@@ -170,7 +178,7 @@ export class LocalChunkCache {
     const evicted: string[] = [];
     for (const [ref, entry] of this.#entries) {
       if (this.#cleanBytes + this.#dirtyBytes + incomingBytes <= this.capacityBytes) break;
-      if (entry.dirty) continue;
+      if (entry.dirty || entry.writing === true) continue;
       this.#entries.delete(ref);
       this.#cleanBytes -= entry.sizeBytes;
       evicted.push(ref);

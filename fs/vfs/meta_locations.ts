@@ -20,6 +20,7 @@ export class ChunkLocationTable {
   readonly #delete: StatementSync;
   readonly #unuploaded: StatementSync;
   readonly #dataBytes: StatementSync;
+  readonly #withNode: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#get = db.prepare("SELECT location FROM chunk_locations WHERE ref = ?");
@@ -33,6 +34,10 @@ export class ChunkLocationTable {
          LEFT JOIN chunk_locations l ON l.ref = c.ref WHERE l.ref IS NULL`,
     );
     this.#dataBytes = db.prepare("SELECT coalesce(sum(data_bytes), 0) AS n FROM inodes");
+    // Node ids appear in the location JSON as quoted strings; the caller checks each match.
+    this.#withNode = db.prepare(
+      "SELECT ref, location FROM chunk_locations WHERE instr(location, ?) > 0",
+    );
   }
 
   /** The location text of an uploaded chunk, or undefined. */
@@ -54,6 +59,14 @@ export class ChunkLocationTable {
     return this.#unuploaded.all().map((row) => ({
       ref: row.ref as string,
       lengthBytes: row.length as number,
+    }));
+  }
+
+  /** Every location that may name `nodeId` (a text match: check the decoded location). */
+  mentioning(nodeId: string): { ref: string; location: string }[] {
+    return this.#withNode.all(JSON.stringify(nodeId)).map((row) => ({
+      ref: row.ref as string,
+      location: row.location as string,
     }));
   }
 

@@ -43,6 +43,11 @@ export interface WriteBackBackendOptions {
   retryDelayMs?: number;
   /** Hold remote deletes until released (see the module doc). @default false */
   deferDeletes?: boolean;
+  /**
+   * Bytes of freshly put chunks also kept in memory until uploaded, so an upload need not
+   * read back the file it just wrote. @default 16 MiB
+   */
+  stagedBytesMax?: number;
   /** Chunks fetched ahead of a sequential reader at once. @default 2 */
   prefetchesInFlightMax?: number;
   logger?: Logger;
@@ -67,6 +72,8 @@ export class WriteBackBackend implements ChunkBackend {
   #held: HeldDelete[] = [];
   #sealed: HeldDelete[] = [];
   #prefetching = 0;
+  readonly #staged = new Map<string, Uint8Array>();
+  #stagedBytes = 0;
 
   /** Opens over a cache, finishing what the last run left (see {@link CacheRecovery}). */
   static async open(
@@ -108,6 +115,10 @@ export class WriteBackBackend implements ChunkBackend {
 
   async put(data: Uint8Array, chunkRef: string): Promise<string> {
     await this.#options.cache.addDirty(chunkRef, data);
+    if (this.#stagedBytes + data.length <= (this.#options.stagedBytesMax ?? 16 * 1024 ** 2)) {
+      this.#staged.set(chunkRef, data);
+      this.#stagedBytes += data.length;
+    }
     this.#uploads.add(chunkRef);
     return chunkRef;
   }
@@ -140,6 +151,7 @@ export class WriteBackBackend implements ChunkBackend {
     if (this.#uploads.has(chunkRef)) {
       // Not on the nodes yet: an upload under way deletes its shards when it ends.
       this.#uploads.cancel(chunkRef);
+      this.#unstage(chunkRef);
       await this.#options.cache.remove(chunkRef);
       return;
     }
@@ -227,9 +239,10 @@ export class WriteBackBackend implements ChunkBackend {
 
   async #upload(ref: string): Promise<"done" | "cancelled"> {
     const { cache, remote, store } = this.#options;
-    const bytes = await cache.read(ref);
+    const bytes = this.#staged.get(ref) ?? await cache.read(ref);
     if (bytes === undefined) throw new Error(`chunk ${ref} is missing from the local cache`);
     const location = await remote.put(bytes, { chunkId: ref });
+    this.#unstage(ref);
     if (this.#uploads.isCancelled(ref)) {
       await remote.delete(location).catch(() => {});
       return "cancelled";
@@ -237,6 +250,13 @@ export class WriteBackBackend implements ChunkBackend {
     store.transaction(() => store.locations.set(ref, encodeChunkRef(location, bytes.length)));
     cache.markClean(ref);
     return "done";
+  }
+
+  #unstage(ref: string): void {
+    const bytes = this.#staged.get(ref);
+    if (bytes === undefined) return;
+    this.#staged.delete(ref);
+    this.#stagedBytes -= bytes.length;
   }
 
   #fetch(ref: string): Promise<Uint8Array> {

@@ -4,9 +4,9 @@
  * command timeout ends the connection and fails every command still waiting,
  * because replies after a lost one can no longer be matched to commands.
  */
-import { ByteWriter } from "../resp/byte_writer.ts";
 import { RespReader, type RespValue } from "../resp/decode.ts";
-import { type CommandArg, writeCommand } from "../resp/encode.ts";
+import type { CommandArg } from "../resp/encode.ts";
+import { OutgoingCommands } from "./outgoing.ts";
 import { ZdbConnectionError, ZdbTimeoutError } from "./errors.ts";
 
 interface Pending {
@@ -26,7 +26,7 @@ export class RespConnection {
   readonly address: ZdbAddress;
   #conn: Deno.Conn;
   #reader: RespReader;
-  #queued = new ByteWriter(16 * 1024);
+  readonly #queued = new OutgoingCommands();
   #pending: Pending[] = [];
   #pendingHead = 0;
   #writing = false;
@@ -82,7 +82,7 @@ export class RespConnection {
     return new Promise<RespValue>((resolve, reject) => {
       const timer = setTimeout(() => this.#timedOut(name, timeoutMs), timeoutMs);
       this.#pending.push({ name, resolve, reject, timer });
-      writeCommand(this.#queued, args);
+      this.#queued.add(args);
       this.#scheduleFlush();
     });
   }
@@ -105,14 +105,13 @@ export class RespConnection {
   }
 
   async #flush(): Promise<void> {
-    if (this.#writing || this.#queued.length === 0 || this.#error !== undefined) return;
+    if (this.#writing || this.#queued.empty || this.#error !== undefined) return;
     this.#writing = true;
-    const sending = this.#queued;
-    this.#queued = new ByteWriter(16 * 1024);
     try {
-      const bytes = sending.bytes();
-      let written = 0;
-      while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
+      for (const bytes of this.#queued.take()) {
+        let written = 0;
+        while (written < bytes.length) written += await this.#conn.write(bytes.subarray(written));
+      }
     } catch (error) {
       this.#fail(
         new ZdbConnectionError(`Cannot send to ${describeAddress(this.address)}: ${error}`, {
@@ -122,7 +121,7 @@ export class RespConnection {
     } finally {
       this.#writing = false;
     }
-    if (this.#queued.length > 0) void this.#flush();
+    if (!this.#queued.empty) void this.#flush();
   }
 
   async #readLoop(): Promise<void> {

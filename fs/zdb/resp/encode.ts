@@ -9,8 +9,13 @@ export type CommandArg = string | Uint8Array | number | bigint;
 
 const CRLF = "\r\n";
 
-export function writeCommand(writer: ByteWriter, args: readonly CommandArg[]): void {
-  writer.writeAscii(`*${args.length}${CRLF}`);
+export function writeCommand(
+  writer: ByteWriter,
+  args: readonly CommandArg[],
+  options: { bare?: boolean } = {},
+): void {
+  // bare: only the arguments, for a caller that wrote the array header itself.
+  if (options.bare !== true) writer.writeAscii(`*${args.length}${CRLF}`);
   for (const arg of args) writeBulkArg(writer, arg);
 }
 
