@@ -113,17 +113,20 @@ export async function identityKeys(
   action: string,
   hint = "",
 ): Promise<QsfsKeys> {
-  const identity = await import("../server/services/identity/mod.ts");
-  if (!(await identity.identityExists(home))) {
+  // Not identity/mod.ts: the account libraries it loads would stay in the mount's memory.
+  const { identityExists } = await import("../server/services/identity/secret_store.ts");
+  const { unlockQsfsKeys } = await import("../server/services/identity/qsfs_unlock.ts");
+  const { IdentityLockedError } = await import("../server/services/identity/errors.ts");
+  if (!(await identityExists(home))) {
     throw new Error(
       `Cannot ${action}: this home (${home}) has no identity; run qsfs init (new words) ` +
         `or qsfs recover (your words)${hint}`,
     );
   }
   try {
-    return (await identity.unlockIdentity(home, { passphrase })).keys;
+    return await unlockQsfsKeys(home, { passphrase });
   } catch (error) {
-    if (!(error instanceof identity.IdentityLockedError)) throw error;
+    if (!(error instanceof IdentityLockedError)) throw error;
     throw new Error(`Cannot ${action}: ${error.message.replace(/^Cannot /, "cannot ")}`);
   }
 }

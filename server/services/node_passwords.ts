@@ -7,12 +7,11 @@
  * @module
  */
 import { IdentityUnavailableError } from "./errors.ts";
-import {
-  identityExists,
-  IdentityLockedError,
-  namespacePassword,
-  unlockIdentity,
-} from "./identity/mod.ts";
+// Not identity/mod.ts: the account libraries it loads would slow every daemon start.
+import { IdentityLockedError } from "./identity/errors.ts";
+import { namespacePassword } from "./identity/qsfs_keys.ts";
+import { unlockQsfsKeys } from "./identity/qsfs_unlock.ts";
+import { identityExists } from "./identity/secret_store.ts";
 
 export interface IdentityAccess {
   /** The home whose identity.json gives the keys. */
@@ -33,7 +32,7 @@ export async function identityNamespacePasswords(
   if (!(await identityExists(access.home))) return undefined;
   let keys;
   try {
-    keys = (await unlockIdentity(access.home, { passphrase: access.passphrase })).keys;
+    keys = await unlockQsfsKeys(access.home, { passphrase: access.passphrase });
   } catch (error) {
     if (!(error instanceof IdentityLockedError)) throw error;
     throw new IdentityUnavailableError(
