@@ -21,7 +21,7 @@ const READ_ATTEMPTS_MAX = 8;
  */
 const RANGE_READ_FRACTION = 16;
 /** Chunks a sequential reader has fetched ahead of it, when the backend can prefetch. */
-const PREFETCH_CHUNKS = 2;
+const PREFETCH_CHUNKS = 4;
 /** Chunk-map rows read at a time while seeking. */
 const SEEK_PAGE_ROWS = 256;
 

@@ -30,6 +30,7 @@ import { decodeChunkRef, encodeChunkRef } from "./chunk_store_backend.ts";
 import type { LocalChunkCache } from "./local_chunk_cache.ts";
 import type { MetaStore } from "./meta_store.ts";
 import { UploadQueue } from "./upload_queue.ts";
+import { ChunkCache } from "./chunk_cache.ts";
 
 export interface WriteBackBackendOptions {
   cache: LocalChunkCache;
@@ -63,6 +64,9 @@ export interface CacheRecovery {
   strays: number;
 }
 
+/** Room for a sequential reader's chunk, the four fetched ahead of it, and one more. */
+const RECENTLY_FETCHED_BYTES_MAX = 24 * 1024 ** 2;
+
 type HeldDelete = { location: ChunkLocation } | { chunkId: string };
 
 export class WriteBackBackend implements ChunkBackend {
@@ -73,6 +77,12 @@ export class WriteBackBackend implements ChunkBackend {
   #sealed: HeldDelete[] = [];
   #prefetching = 0;
   readonly #staged = new Map<string, Uint8Array>();
+  /**
+   * Chunks just fetched from the nodes (or prefetched), whole: the kernel reads 128 KiB at a
+   * time, and each of those must not go back to the nodes, or to the file the cache is still
+   * writing.
+   */
+  readonly #fetched = new ChunkCache(RECENTLY_FETCHED_BYTES_MAX);
   #stagedBytes = 0;
 
   /** Opens over a cache, finishing what the last run left (see {@link CacheRecovery}). */
@@ -124,10 +134,15 @@ export class WriteBackBackend implements ChunkBackend {
   }
 
   async get(chunkRef: string): Promise<Uint8Array> {
-    return await this.#options.cache.read(chunkRef) ?? await this.#fetch(chunkRef);
+    return this.#fetched.get(chunkRef) ?? await this.#options.cache.read(chunkRef) ??
+      await this.#fetch(chunkRef);
   }
 
   async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
+    const recent = this.#fetched.get(chunkRef);
+    if (recent !== undefined) {
+      return recent.subarray(offset, Math.min(recent.length, offset + lengthBytes));
+    }
     const cached = await this.#options.cache.readRange(chunkRef, offset, lengthBytes);
     if (cached !== undefined) return cached;
     // Shards decode only whole: fetch the chunk (and keep it for the reads around this one).
@@ -137,7 +152,7 @@ export class WriteBackBackend implements ChunkBackend {
 
   /** Starts fetching chunks a sequential reader will want next; never waits, never throws. */
   prefetch(chunkRefs: readonly string[]): void {
-    const max = this.#options.prefetchesInFlightMax ?? 2;
+    const max = this.#options.prefetchesInFlightMax ?? 4;
     for (const ref of chunkRefs) {
       if (this.#prefetching >= max) return;
       if (this.#options.cache.has(ref) || this.#fetches.has(ref)) continue;
@@ -156,6 +171,7 @@ export class WriteBackBackend implements ChunkBackend {
       return;
     }
     await this.#options.cache.remove(chunkRef);
+    this.#fetched.delete(chunkRef);
     const { store } = this.#options;
     const text = store.locations.get(chunkRef);
     if (text === undefined) {
@@ -286,6 +302,7 @@ export class WriteBackBackend implements ChunkBackend {
       this.#options.logger?.error("chunk read failed", { chunk: ref, reason: error.message });
       throw new FsError(EIO, error.message);
     }
+    this.#fetched.set(ref, bytes);
     await this.#options.cache.addClean(ref, bytes);
     return bytes;
   }
