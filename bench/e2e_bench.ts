@@ -9,8 +9,10 @@
  * - e2e_read_mbps: dd of that file back after qsfs's local cache is dropped (unmount,
  *   delete `<state>/cache`, mount again) and the page cache too (drop_caches), so
  *   every byte comes from the nodes; gocryptfs and ext4 are remounted and dropped alike.
- * - e2e_peak_rss_mib: the highest VmHWM (/proc/PID/status) of the qsfs mount process
- *   over both phases; no reference (ratio 0). Target: under 512 MiB.
+ * - e2e_peak_rss_mib: the highest VmHWM (/proc/PID/status) of the qsfs mount processes
+ *   over the whole run; no reference (ratio 0). Target: under 512 MiB.
+ *
+ * The three targets take turns (see measureAll), three rounds, medians reported.
  *
  * Needs root (to mount and drop caches) and gocryptfs. Set QSFS_BENCH_DIR to
  * measure another disk.
@@ -39,7 +41,9 @@ import { startProcessServer } from "./process_server.ts";
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const FILE_BYTES = 1024 ** 3;
 const NODES = 6;
-const NODE_SIZE = "2GiB";
+const NODE_SIZE = "4GiB";
+/** Rounds of write-then-read per target; the median is reported. */
+const ROUNDS = 3;
 
 interface Figures {
   writeMbps: number;
@@ -106,43 +110,59 @@ async function startPoolMount(home: string, dir: string) {
   return target;
 }
 
-async function measure(target: Target, source: string): Promise<Figures> {
-  const log = (what: string) => console.error(`bench e2e: ${target.name}: ${what}`);
-  const file = `${target.dir}/big.bin`;
-  await ddMbps(source, "/dev/null"); // The source comes from the page cache.
-  log("sequential write, 1 GiB, conv=fsync");
-  const writeMbps = await ddMbps(source, file, ["conv=fsync"]);
-  await target.remount();
-  log("sequential read after dropping the caches");
-  const readMbps = await ddMbps(file, "/dev/null");
-  return { writeMbps, readMbps };
-}
-
-async function measureOn(target: Target, source: string): Promise<Figures> {
-  try {
-    return await measure(target, source);
-  } finally {
-    await target.stop();
+/**
+ * ROUNDS rounds, each writing a new file on every target one after the other,
+ * then remounting every target, then reading each file back: qsfs and its
+ * reference are measured minutes apart at most, so a change in the machine's
+ * load (it is shared) hits both alike. The median of the rounds is reported.
+ */
+async function measureAll(targets: Target[], source: string): Promise<Figures[]> {
+  const writes: number[][] = targets.map(() => []);
+  const reads: number[][] = targets.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    await ddMbps(source, "/dev/null"); // The source comes from the page cache.
+    for (const [index, target] of targets.entries()) {
+      console.error(`bench e2e: round ${round + 1}: ${target.name}: write 1 GiB, conv=fsync`);
+      writes[index]!.push(await ddMbps(source, fileOf(target, round), ["conv=fsync"]));
+    }
+    for (const target of targets) await target.remount();
+    for (const [index, target] of targets.entries()) {
+      console.error(`bench e2e: round ${round + 1}: ${target.name}: read after dropping caches`);
+      reads[index]!.push(await ddMbps(fileOf(target, round), "/dev/null"));
+    }
   }
+  return targets.map((_, index) => ({
+    writeMbps: median(writes[index]!),
+    readMbps: median(reads[index]!),
+  }));
 }
 
-async function measureQsfs(work: string, source: string) {
+function fileOf(target: Target, round: number): string {
+  return `${target.dir}/big-${round}.bin`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Creates the home's identity and nodes, runs `body` on a mount over them, stops everything. */
+async function withPoolMount<T>(
+  work: string,
+  body: (target: Target & { peakMib(): Promise<number> }) => Promise<T>,
+): Promise<T> {
   const home = `${work}/qsfs-home`;
   await qsfs(home, ["init"]);
   try {
     console.error(`bench e2e: qsfs: ${NODES} local storage nodes`);
     await qsfs(home, ["nodes", "create", "--count", String(NODES), "--size", NODE_SIZE]);
     const target = await startPoolMount(home, `${work}/qsfs`);
-    let figures: Figures;
     try {
-      figures = await measure(target, source);
-    } catch (error) {
-      await target.stop().catch(() => {});
-      throw error;
+      return await body(target);
+    } finally {
+      await target.stop();
     }
-    const peakMib = await target.peakMib();
-    await target.stop();
-    return { figures, peakMib };
   } finally {
     await qsfs(home, ["stop"]).catch((error) => console.error(`bench e2e: ${error}`));
   }
@@ -155,20 +175,33 @@ export async function benchE2e(): Promise<BenchResult> {
     for (const dir of ["qsfs", "cipher", "gocryptfs", "plain"]) await Deno.mkdir(`${work}/${dir}`);
     const source = `${work}/source.bin`;
     await writeRandomFile(source, FILE_BYTES);
-    const qsfsRun = await measureQsfs(work, source);
-    const gocryptfsTarget = await startGocryptfs(`${work}/cipher`, `${work}/gocryptfs`);
-    const gocryptfs = await measureOn(gocryptfsTarget, source);
     const fsType = await fsTypeOf(work);
-    const plain = await measureOn(plainDirectory(`${work}/plain`, fsType), source);
-    const reference = (value: number) => ({ name: gocryptfsTarget.name, value });
+    const run = await withPoolMount(work, async (qsfsTarget) => {
+      const gocryptfsTarget = await startGocryptfs(`${work}/cipher`, `${work}/gocryptfs`);
+      try {
+        const targets = [qsfsTarget, gocryptfsTarget, plainDirectory(`${work}/plain`, fsType)];
+        const [qsfs, gocryptfs, plain] = await measureAll(targets, source);
+        const peakMib = await qsfsTarget.peakMib();
+        return {
+          qsfs: qsfs!,
+          gocryptfs: gocryptfs!,
+          plain: plain!,
+          peakMib,
+          reference: gocryptfsTarget.name,
+        };
+      } finally {
+        await gocryptfsTarget.stop();
+      }
+    });
+    const reference = (value: number) => ({ name: run.reference, value });
     const metrics = [
-      metric("e2e_write_mbps", "MB/s", qsfsRun.figures.writeMbps, reference(gocryptfs.writeMbps)),
-      metric("e2e_read_mbps", "MB/s", qsfsRun.figures.readMbps, reference(gocryptfs.readMbps)),
-      metric("e2e_peak_rss_mib", "MiB", qsfsRun.peakMib, { name: "none", value: 0 }),
+      metric("e2e_write_mbps", "MB/s", run.qsfs.writeMbps, reference(run.gocryptfs.writeMbps)),
+      metric("e2e_read_mbps", "MB/s", run.qsfs.readMbps, reference(run.gocryptfs.readMbps)),
+      metric("e2e_peak_rss_mib", "MiB", run.peakMib, { name: "none", value: 0 }),
     ];
     const context: BenchContext[] = [
-      contextFigure("e2e_write_mbps", fsType, plain.writeMbps),
-      contextFigure("e2e_read_mbps", fsType, plain.readMbps),
+      contextFigure("e2e_write_mbps", fsType, run.plain.writeMbps),
+      contextFigure("e2e_read_mbps", fsType, run.plain.readMbps),
     ];
     return { name: "e2e", machine: describeMachine(), metrics, context };
   } finally {
