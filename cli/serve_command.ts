@@ -6,7 +6,7 @@
  */
 import { type ParsedArgs, stringFlag, UsageError } from "./args.ts";
 import { type Command, type CommandContext, errorMessage } from "./command.ts";
-import { GRID_FLAGS, GRID_FLAGS_USAGE, gridSettings } from "./grid_flags.ts";
+import { daemonGridSettings, GRID_FLAGS, GRID_FLAGS_USAGE } from "./grid_flags.ts";
 import { passphraseFrom } from "./identity_flags.ts";
 
 const USAGE = `Usage: qsfs serve [--port N] [--mnemonic-file FILE] [--network NET]
@@ -19,8 +19,9 @@ Ctrl-C (SIGINT), SIGTERM or "qsfs stop". One daemon runs per home.
 
 Other subcommands start it in the background when they need it.
 
-With a mnemonic (--mnemonic-file, or QSFS_MNEMONIC in the environment) it
-also deploys storage nodes on the ThreeFold grid (--provider tfgrid).
+With a grid account it also deploys storage nodes on the ThreeFold grid
+(--provider tfgrid): the words of --mnemonic-file (or QSFS_MNEMONIC), else,
+when --network is given, the words of this home's identity.
 When the home has an identity (qsfs init or qsfs recover), new local nodes get
 namespace passwords derived from it, so the words alone open them again; an
 identity sealed with a passphrase needs it (--passphrase-file or
@@ -50,7 +51,7 @@ async function runServe(parsed: ParsedArgs, context: CommandContext): Promise<nu
   let passphrase;
   try {
     passphrase = passphraseFrom(parsed, deps);
-    tfgrid = gridSettings(parsed, deps);
+    tfgrid = await daemonGridSettings(parsed, deps, home, passphrase);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     deps.stderr(`qsfs: ${errorMessage(error)}\n`);

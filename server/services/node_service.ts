@@ -117,7 +117,7 @@ export class NodeService {
       throw new ProviderUnavailableError(
         chosen,
         chosen === "tfgrid"
-          ? "the daemon has no mnemonic: stop it (qsfs stop) and start it again with QSFS_MNEMONIC set or --mnemonic-file FILE, and --network main|test|qa|dev"
+          ? "the daemon has no mnemonic: stop it (qsfs stop) and start it again with QSFS_MNEMONIC set or --mnemonic-file FILE, and --network main|test|qa|dev (--network alone uses this home's identity)"
           : "it is not set up in this daemon",
       );
     }
