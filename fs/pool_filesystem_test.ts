@@ -216,19 +216,21 @@ Deno.test("pool: grown by a node while open, then a node evacuated and deleted w
     chunkSizeBytes: CHUNK,
     logger: quiet,
   });
-  await assert.rejects(fs.pool!.evacuateNode("node-3"), /5 nodes would be left/);
-  fs.pool!.addNode(fullPool.nodes[6]!);
-  assert.throws(() => fs.pool!.addNode(fullPool.nodes[6]!), /in the pool already/);
-  assert.equal(fs.pool!.nodeIds.length, 7);
   const files = new Map<string, Uint8Array>();
+  await assert.rejects(fs.pool!.evacuateNode("node-3"), /5 nodes would be left/);
   for (let i = 0; i < 5; i++) {
     const data = pattern(3 * CHUNK + i, 40 + i);
     await writeFile(fs.vfs, ROOT_INO, `f${i}`, data, false);
     files.set(`f${i}`, data);
   }
+  await fs.sync(); // every chunk on the six first nodes, so one shard of each on node-3
+  fs.pool!.addNode(fullPool.nodes[6]!);
+  assert.throws(() => fs.pool!.addNode(fullPool.nodes[6]!), /in the pool already/);
+  assert.equal(fs.pool!.nodeIds.length, 7);
   const report = await fs.pool!.evacuateNode("node-3");
   assert.equal(report.nodeId, "node-3");
-  assert.ok(report.chunksMoved > 0, "node-3 held shards of some of the 15 chunks");
+  // 19 chunks: f0 has 3 (3 chunks exactly), the others 4; each had a shard on node-3.
+  assert.equal(report.chunksMoved, 19);
   await fs.close();
   await nodes.stop(3);
   await Deno.remove(`${state}/cache`, { recursive: true });

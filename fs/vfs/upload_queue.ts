@@ -15,6 +15,8 @@ export interface UploadQueueOptions {
   retryDelayMs: number;
   /** Uploads one chunk; "cancelled" when it was cancelled while uploading. */
   upload(ref: string): Promise<"done" | "cancelled">;
+  /** Called after each failed attempt. */
+  onFailure?: () => void;
   logger?: Logger;
 }
 
@@ -145,6 +147,7 @@ export class UploadQueue {
 
   #fail(ref: string, state: UploadState, error: unknown): void {
     state.failures++;
+    this.#options.onFailure?.();
     const listeners = state.listeners;
     state.listeners = [];
     for (const listener of listeners) listener.reject(error);

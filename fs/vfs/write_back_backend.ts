@@ -31,6 +31,7 @@ import type { LocalChunkCache } from "./local_chunk_cache.ts";
 import type { MetaStore } from "./meta_store.ts";
 import { UploadQueue } from "./upload_queue.ts";
 import { ChunkCache } from "./chunk_cache.ts";
+import { StagingArea } from "./staging_area.ts";
 
 export interface WriteBackBackendOptions {
   cache: LocalChunkCache;
@@ -45,8 +46,8 @@ export interface WriteBackBackendOptions {
   /** Hold remote deletes until released (see the module doc). @default false */
   deferDeletes?: boolean;
   /**
-   * Bytes of freshly put chunks also kept in memory until uploaded, so an upload need not
-   * read back the file it just wrote. @default 16 MiB
+   * Bytes of chunks held in memory until uploaded (staging_area.ts); past it, writers wait
+   * while uploads succeed, and chunks go to the disk cache while they fail. @default 48 MiB
    */
   stagedBytesMax?: number;
   /** Chunks fetched ahead of a sequential reader at once. @default 2 */
@@ -76,14 +77,15 @@ export class WriteBackBackend implements ChunkBackend {
   #held: HeldDelete[] = [];
   #sealed: HeldDelete[] = [];
   #prefetching = 0;
-  readonly #staged = new Map<string, Uint8Array>();
+  readonly #staged: StagingArea;
+  /** The last upload failed: writers spill to the disk cache instead of waiting. */
+  #uploadsFailing = false;
   /**
    * Chunks just fetched from the nodes (or prefetched), whole: the kernel reads 128 KiB at a
    * time, and each of those must not go back to the nodes, or to the file the cache is still
    * writing.
    */
   readonly #fetched = new ChunkCache(RECENTLY_FETCHED_BYTES_MAX);
-  #stagedBytes = 0;
 
   /** Opens over a cache, finishing what the last run left (see {@link CacheRecovery}). */
   static async open(
@@ -115,31 +117,36 @@ export class WriteBackBackend implements ChunkBackend {
 
   private constructor(options: WriteBackBackendOptions) {
     this.#options = options;
+    this.#staged = new StagingArea(options.stagedBytesMax ?? 48 * 1024 ** 2);
     this.#uploads = new UploadQueue({
       inFlightMax: options.uploadsInFlightMax ?? 3,
       retryDelayMs: options.retryDelayMs ?? 1000,
       upload: (ref) => this.#upload(ref),
+      onFailure: () => {
+        this.#uploadsFailing = true;
+        this.#staged.wake();
+      },
       logger: options.logger,
     });
   }
 
   async put(data: Uint8Array, chunkRef: string): Promise<string> {
-    await this.#options.cache.addDirty(chunkRef, data);
-    if (this.#stagedBytes + data.length <= (this.#options.stagedBytesMax ?? 16 * 1024 ** 2)) {
-      this.#staged.set(chunkRef, data);
-      this.#stagedBytes += data.length;
+    if (await this.#staged.waitForRoom(data.length, () => this.#uploadsFailing)) {
+      this.#staged.add(chunkRef, data);
+    } else {
+      await this.#options.cache.addDirty(chunkRef, data);
     }
     this.#uploads.add(chunkRef);
     return chunkRef;
   }
 
   async get(chunkRef: string): Promise<Uint8Array> {
-    return this.#fetched.get(chunkRef) ?? await this.#options.cache.read(chunkRef) ??
-      await this.#fetch(chunkRef);
+    return this.#staged.get(chunkRef) ?? this.#fetched.get(chunkRef) ??
+      await this.#options.cache.read(chunkRef) ?? await this.#fetch(chunkRef);
   }
 
   async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
-    const recent = this.#fetched.get(chunkRef);
+    const recent = this.#staged.get(chunkRef) ?? this.#fetched.get(chunkRef);
     if (recent !== undefined) {
       return recent.subarray(offset, Math.min(recent.length, offset + lengthBytes));
     }
@@ -156,9 +163,12 @@ export class WriteBackBackend implements ChunkBackend {
     for (const ref of chunkRefs) {
       if (this.#prefetching >= max) return;
       if (this.#options.cache.has(ref) || this.#fetches.has(ref)) continue;
+      if (this.#fetched.get(ref) !== undefined) continue;
       if (this.#options.store.locations.get(ref) === undefined) continue;
       this.#prefetching++;
-      this.#fetch(ref).catch(() => {}).finally(() => this.#prefetching--);
+      // Memory only: a stream read once should not push the working set out of the disk cache
+      // (nor cost a disk write per chunk; the disk is shared with local nodes).
+      this.#fetch(ref, false).catch(() => {}).finally(() => this.#prefetching--);
     }
   }
 
@@ -166,7 +176,7 @@ export class WriteBackBackend implements ChunkBackend {
     if (this.#uploads.has(chunkRef)) {
       // Not on the nodes yet: an upload under way deletes its shards when it ends.
       this.#uploads.cancel(chunkRef);
-      this.#unstage(chunkRef);
+      this.#staged.remove(chunkRef);
       await this.#options.cache.remove(chunkRef);
       return;
     }
@@ -248,9 +258,14 @@ export class WriteBackBackend implements ChunkBackend {
     return repaired;
   }
 
-  /** Stops uploading (what is left stays dirty in the cache for the next run). */
+  /** Stops uploading; what is left is written to the disk cache, dirty, for the next run. */
   async close(): Promise<void> {
     await this.#uploads.close();
+    for (const [ref, bytes] of this.#staged.entries()) {
+      if (!this.#uploads.has(ref) || this.#uploads.isCancelled(ref)) continue;
+      await this.#options.cache.addDirty(ref, bytes);
+      this.#staged.remove(ref);
+    }
   }
 
   async #upload(ref: string): Promise<"done" | "cancelled"> {
@@ -258,7 +273,8 @@ export class WriteBackBackend implements ChunkBackend {
     const bytes = this.#staged.get(ref) ?? await cache.read(ref);
     if (bytes === undefined) throw new Error(`chunk ${ref} is missing from the local cache`);
     const location = await remote.put(bytes, { chunkId: ref });
-    this.#unstage(ref);
+    this.#uploadsFailing = false;
+    this.#staged.remove(ref);
     if (this.#uploads.isCancelled(ref)) {
       await remote.delete(location).catch(() => {});
       return "cancelled";
@@ -268,23 +284,17 @@ export class WriteBackBackend implements ChunkBackend {
     return "done";
   }
 
-  #unstage(ref: string): void {
-    const bytes = this.#staged.get(ref);
-    if (bytes === undefined) return;
-    this.#staged.delete(ref);
-    this.#stagedBytes -= bytes.length;
-  }
-
-  #fetch(ref: string): Promise<Uint8Array> {
+  /** Fetches a chunk from the nodes once however many ask; `keep`: also into the disk cache. */
+  #fetch(ref: string, keep = true): Promise<Uint8Array> {
     let fetching = this.#fetches.get(ref);
     if (fetching === undefined) {
-      fetching = this.#fetchFromNodes(ref).finally(() => this.#fetches.delete(ref));
+      fetching = this.#fetchFromNodes(ref, keep).finally(() => this.#fetches.delete(ref));
       this.#fetches.set(ref, fetching);
     }
     return fetching;
   }
 
-  async #fetchFromNodes(ref: string): Promise<Uint8Array> {
+  async #fetchFromNodes(ref: string, keep: boolean): Promise<Uint8Array> {
     const text = this.#options.store.locations.get(ref);
     if (text === undefined) {
       throw new FsError(
@@ -303,7 +313,7 @@ export class WriteBackBackend implements ChunkBackend {
       throw new FsError(EIO, error.message);
     }
     this.#fetched.set(ref, bytes);
-    await this.#options.cache.addClean(ref, bytes);
+    if (keep) await this.#options.cache.addClean(ref, bytes);
     return bytes;
   }
 

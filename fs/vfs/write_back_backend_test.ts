@@ -17,7 +17,11 @@ interface Rig extends AsyncDisposable {
   store: MetaStore;
   remote: ChunkStore;
   directory: string;
-  open(capacityBytes: number, deferDeletes?: boolean): Promise<WriteBackBackend>;
+  open(
+    capacityBytes: number,
+    deferDeletes?: boolean,
+    stagedBytesMax?: number,
+  ): Promise<WriteBackBackend>;
 }
 
 async function rig(seed: number): Promise<Rig> {
@@ -36,10 +40,13 @@ async function rig(seed: number): Promise<Rig> {
     store,
     remote,
     directory,
-    async open(capacityBytes, deferDeletes = false) {
+    async open(capacityBytes, deferDeletes = false, stagedBytesMax?: number) {
       const { cache, files } = await LocalChunkCache.open(`${directory}/cache`, capacityBytes);
       const options = { cache, remote, store, capacityBytes: 1 << 30, retryDelayMs: 20 };
-      const { backend } = await WriteBackBackend.open({ ...options, deferDeletes }, files);
+      const { backend } = await WriteBackBackend.open(
+        { ...options, deferDeletes, stagedBytesMax },
+        files,
+      );
       backends.push(backend);
       return backend;
     },
@@ -102,24 +109,37 @@ Deno.test("a put is served from the cache at once; sync fails while the nodes ar
   assertSameBytes(await fresh.getRange(ref, 100, 50), data.subarray(100, 150), "range");
 });
 
-Deno.test("a cache smaller than the data: writers wait, the cache stays bounded, all reads back", async () => {
-  // Proves the bound: 16 chunks through a 4-chunk cache, nothing lost, never over capacity.
+Deno.test("writers wait for room, in memory while uploads succeed, on disk while they fail", async () => {
+  // Proves the bounds: 16 chunks through a 2-chunk staging area, then, with the nodes down,
+  // through a 4-chunk disk cache: the writer that finds both full waits (never fails) until
+  // the nodes are back, the cache never grows past its bound, and every chunk reads back.
   await using r = await rig(200);
   const capacityBytes = 4 * CHUNK;
-  const backend = await r.open(capacityBytes);
+  const backend = await r.open(capacityBytes, false, 2 * CHUNK);
   const written: { ref: string; data: Uint8Array }[] = [];
-  for (let i = 0; i < 16; i++) {
+  const put = async (seed: number) => {
     const ref = newChunkRef();
-    const data = pattern(CHUNK, 10 + i);
+    const data = pattern(CHUNK, seed);
     mapChunk(r.store, ref, data.length);
     await backend.put(data, ref);
     written.push({ ref, data });
-    const used = await directoryBytes(`${r.directory}/cache`);
-    assert.ok(used <= capacityBytes + CHUNK, `cache holds ${used} bytes`);
-  }
+  };
+  for (let i = 0; i < 16; i++) await put(10 + i);
+  await backend.sync();
+  assert.equal(await directoryBytes(`${r.directory}/cache`), 0, "nothing went to the disk");
+  setDown(r.pool.nodes, true);
+  await put(99);
+  await assert.rejects(backend.sync(), isErrno(EIO)); // uploads fail: writers now spill
+  for (let i = 0; i < 5; i++) await put(30 + i); // staging (2 chunks) then the disk cache (4)
+  let waited = true;
+  const blocked = put(40).then(() => (waited = false));
+  await assert.rejects(backend.sync(), isErrno(EIO)); // an upload round failed meanwhile
+  assert.equal(waited, true, "the writer waits while staging and cache are full of dirty data");
+  assert.ok(await directoryBytes(`${r.directory}/cache`) <= capacityBytes);
+  setDown(r.pool.nodes, false);
+  await blocked;
   await backend.sync();
   for (const { ref, data } of written) assertSameBytes(await backend.get(ref), data, ref);
-  assert.ok(await directoryBytes(`${r.directory}/cache`) <= capacityBytes);
 });
 
 Deno.test("after a crash, mapped chunks that were not uploaded are found in the cache and uploaded", async () => {
