@@ -11,6 +11,8 @@ import { fileBytes } from "../fs/_crash_writer.ts";
 import { type MountProcess, runQsfs, startMount } from "../fs/_qsfs_process.ts";
 
 const WRITER = fileURLToPath(new URL("../fs/_crash_writer.ts", import.meta.url));
+/** The writer's files of at least this size are "large" (it writes up to 5 MB). */
+const LARGE_FILE_BYTES = 1_000_000;
 
 /** `qsfs --home HOME mount DIR --foreground --allow-other ...extra` over the pool. */
 export function mountPool(home: string, mountpoint: string, extra: string[] = []) {
@@ -40,11 +42,16 @@ export interface WrittenFiles {
   dir: string;
   synced: string[];
   unlinkStarted: Set<string>;
+  /**
+   * Files being written when the server was killed (neither fsynced nor closed): their
+   * chunks may never have reached the nodes, so their data may be lost and read as EIO.
+   */
+  inFlight: string[];
 }
 
 /**
  * Runs the fsyncing writer in `mountpoint/dir` until `syncedBeforeKill` files
- * are durable and the next one is being written, then kills the server with
+ * are durable and a large one is a quarter written, then kills the server with
  * SIGKILL and returns what the writer reported.
  */
 export async function writeAndKill(
@@ -70,7 +77,20 @@ export async function writeAndKill(
   let exited = false;
   const status = writer.status.finally(() => exited = true);
   const deadline = Date.now() + 120_000;
-  while (named("synced").length < syncedBeforeKill || !lines().at(-1)?.startsWith("writing ")) {
+  // Killed in the middle of writing a large file: past the previous file's fsync and the
+  // metadata it shipped, so what is checked is the kill, not one exact instant of it.
+  const midLargeWrite = async () => {
+    const last = lines().at(-1);
+    if (named("synced").length < syncedBeforeKill || !last?.startsWith("writing ")) return false;
+    const name = last.slice("writing ".length);
+    if (fileBytes(name).length < LARGE_FILE_BYTES) return false;
+    const path = `${server.mountpoint}/${dir}/${
+      name.includes("/") ? `tmp/${name.split("/").pop()}` : name
+    }`;
+    const size = await Deno.stat(path).then((stat) => stat.size, () => 0);
+    return size >= LARGE_FILE_BYTES / 4;
+  };
+  while (!(await midLargeWrite())) {
     if (exited || Date.now() > deadline) {
       if (!exited) writer.kill("SIGKILL");
       await Promise.all([status, read]);
@@ -82,7 +102,13 @@ export async function writeAndKill(
   await server.exited;
   await status;
   await read;
-  return { dir, synced: named("synced"), unlinkStarted: new Set(named("unlinking")) };
+  const done = new Set([...named("synced"), ...named("closed")]);
+  return {
+    dir,
+    synced: named("synced"),
+    unlinkStarted: new Set(named("unlinking")),
+    inFlight: named("writing").filter((name) => !done.has(name)),
+  };
 }
 
 /** Every fsynced file the writer did not start to unlink is there, byte for byte. */
@@ -98,6 +124,11 @@ export async function checkSynced(mountpoint: string, written: WrittenFiles): Pr
     checked++;
   }
   return checked;
+}
+
+/** The in-flight files' paths relative to the mountpoint, for snapshotTree's `unread`. */
+export function inFlightPaths(written: WrittenFiles): string[] {
+  return written.inFlight.map((name) => `${written.dir}/${name}`);
 }
 
 /** Builds a tree with every kind of entry and attribute a recovery must bring back. */
