@@ -69,6 +69,8 @@ function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
       codec: createChunkCodec({ masterKey, ...geometry }),
       nodes,
       minAcknowledgedShards: pool.writeShardsMin,
+      // Eight uploads of k + m shards each at once (write_back_backend.ts), and reads beside.
+      transfersInFlightMax: 96,
       logger: logger as Logger,
     });
   let superblockNodes = nodes;
@@ -148,9 +150,10 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
     });
     const vfs = new Vfs(store, backend, {
       afterDurableCommit: () => replicator.flush(),
-      // The write-back cache buffers on disk already: a smaller buffer in memory keeps the
-      // process well under its memory budget (512 MiB) while uploads run.
-      dirtyBytesMax: 32 * 1024 ** 2,
+      // The write-back backend holds chunks for upload (and fetched ones) itself: smaller
+      // buffers here keep the process under its memory budget (512 MiB) while uploads run.
+      dirtyBytesMax: 16 * 1024 ** 2,
+      chunkCacheBytesMax: 16 * 1024 ** 2,
     });
     const chunksDeleted = await vfs.collectGarbage();
     const repairTimer = setInterval(() => writeBack.repairPending().catch(() => {}), 10_000);

@@ -14,6 +14,7 @@
  */
 import type { Logger } from "../../lib/log.ts";
 import { fetchShard, readChunk } from "./chunk_reader.ts";
+import { ShardBuffers } from "./shard_buffers.ts";
 import { Semaphore } from "./semaphore.ts";
 import type { ShardNode } from "./shard_node.ts";
 import {
@@ -53,6 +54,7 @@ export class ChunkStore {
   readonly #random: () => number;
   readonly #repairQueue = new Map<string, ChunkLocation>();
   readonly #draining = new Set<string>();
+  readonly #buffers = new ShardBuffers();
   readonly #logger: Logger | undefined;
 
   constructor(options: ChunkStoreOptions) {
@@ -118,19 +120,24 @@ export class ChunkStore {
     if (!CHUNK_ID_PATTERN.test(chunkId)) {
       throw new RangeError(`Cannot store chunk: bad id ${chunkId}`);
     }
-    const shards = await this.codec.encode(plaintext);
+    const buffer = this.#buffers.take(this.codec.encodedBytesMax(plaintext.length));
+    const shards = await this.codec.encode(plaintext, buffer);
     const candidates = shuffle(this.#placeable(), this.#random);
     const n = shards.length;
     if (candidates.length < this.#minAcknowledged) {
+      this.#buffers.give(buffer);
       throw new ChunkWriteError(
         chunkId,
         `${candidates.length} nodes in the pool, ${this.#minAcknowledged} needed`,
       );
     }
     const spares = candidates.slice(n);
+    const failed = { writes: 0 };
     const placed = await Promise.all(shards.map((shard, index) => {
-      return this.#placeShard(chunkId, index, shard, candidates[index], spares);
+      return this.#placeShard(chunkId, index, shard, candidates[index], spares, failed);
     }));
+    // Reused only when every write was answered: a failed one's socket may still be sending it.
+    if (failed.writes === 0) this.#buffers.give(buffer);
     const stored = placed.filter((shard): shard is ShardLocation => shard !== undefined);
     const location = this.#location(chunkId, stored);
     if (stored.length < this.#minAcknowledged) {
@@ -265,6 +272,7 @@ export class ChunkStore {
     shard: Uint8Array,
     first: ShardNode | undefined,
     spares: ShardNode[],
+    failed: { writes: number } = { writes: 0 },
   ): Promise<ShardLocation | undefined> {
     const key = shardKey(chunkId, index);
     let node = first ?? spares.shift();
@@ -273,6 +281,7 @@ export class ChunkStore {
         await this.#transfers.run(() => node!.put(key, shard));
         return { index, nodeId: node.id, key };
       } catch (error) {
+        failed.writes++;
         this.#logger?.warn("shard write failed", {
           node: node.id,
           chunk: chunkId,

@@ -4,6 +4,7 @@ import {
   type ChunkCodecOptions,
   decodeChunk,
   encodeChunk,
+  encodedBytesMax,
   rebuildShards,
 } from "../codec/mod.ts";
 import type { ChunkCodec } from "./types.ts";
@@ -13,7 +14,8 @@ export function createChunkCodec(options: ChunkCodecOptions): ChunkCodec {
   return {
     dataShards,
     parityShards,
-    encode: (plaintext) => encodeChunk(plaintext, options),
+    encode: (plaintext, into) => encodeChunk(plaintext, { ...options, into }),
+    encodedBytesMax: (plainLength) => encodedBytesMax(plainLength, dataShards, parityShards),
     async decode(shards) {
       const result = await decodeChunk(shards, options);
       return result.ok ? { ok: true, data: result.data } : { ok: false, reason: result.reason };

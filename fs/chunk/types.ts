@@ -27,7 +27,9 @@ export interface ChunkCodec {
   readonly dataShards: number;
   readonly parityShards: number;
   /** Compresses, encrypts and erasure-codes; the result was verified by decoding it. */
-  encode(plaintext: Uint8Array): Promise<Uint8Array[]>;
+  encode(plaintext: Uint8Array, into?: Uint8Array): Promise<Uint8Array[]>;
+  /** The most bytes the shards of a `plainLength` chunk take (an `into` buffer's size). */
+  encodedBytesMax(plainLength: number): number;
   /** Decodes from any k good shards (null where missing). */
   decode(
     shards: (Uint8Array | null)[],

@@ -28,7 +28,8 @@ export interface ChunkBackend {
    * `chunkRef` (made by {@link newChunkRef} and recorded by the caller before
    * the call), the returned ref is `chunkRef` or embeds it, and `delete(chunkRef)`
    * finds what this put stored even if the caller never saw the result: that is
-   * how the vfs cleans up after a crash between put and commit.
+   * how the vfs cleans up after a crash between put and commit. A backend may keep `data`
+   * itself (the write-back backend uploads it later): the caller never changes it afterwards.
    */
   put(data: Uint8Array, chunkRef?: string): Promise<string>;
   /** The bytes stored under `chunkRef`. The caller does not modify them. */

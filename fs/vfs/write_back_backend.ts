@@ -39,7 +39,10 @@ export interface WriteBackBackendOptions {
   store: MetaStore;
   /** What statfs reports as capacity (usable bytes of the pool). */
   capacityBytes: number;
-  /** Chunks uploading at once. @default 3 */
+  /**
+   * Chunks uploading at once. @default 8: a put waits mostly for the nodes' disk flushes, so
+   * more in flight hide them (4 MiB chunks to 6 local nodes: 3 gave ~110 MiB/s, 8 ~160-210).
+   */
   uploadsInFlightMax?: number;
   /** Wait before retrying a failed upload, ms. @default 1000 */
   retryDelayMs?: number;
@@ -47,7 +50,7 @@ export interface WriteBackBackendOptions {
   deferDeletes?: boolean;
   /**
    * Bytes of chunks held in memory until uploaded (staging_area.ts); past it, writers wait
-   * while uploads succeed, and chunks go to the disk cache while they fail. @default 48 MiB
+   * while uploads succeed, and chunks go to the disk cache while they fail. @default 32 MiB (eight chunks: the uploads in flight)
    */
   stagedBytesMax?: number;
   /** Chunks fetched ahead of a sequential reader at once. @default 2 */
@@ -117,9 +120,9 @@ export class WriteBackBackend implements ChunkBackend {
 
   private constructor(options: WriteBackBackendOptions) {
     this.#options = options;
-    this.#staged = new StagingArea(options.stagedBytesMax ?? 48 * 1024 ** 2);
+    this.#staged = new StagingArea(options.stagedBytesMax ?? 32 * 1024 ** 2);
     this.#uploads = new UploadQueue({
-      inFlightMax: options.uploadsInFlightMax ?? 3,
+      inFlightMax: options.uploadsInFlightMax ?? 8,
       retryDelayMs: options.retryDelayMs ?? 1000,
       upload: (ref) => this.#upload(ref),
       onFailure: () => {
