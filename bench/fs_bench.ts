@@ -39,6 +39,7 @@ import {
   startQsfs,
   type Target,
   untarPerSecond,
+  writeRandomFile,
 } from "./fs_tools.ts";
 
 const SEQ_BYTES = 1024 ** 3;
@@ -100,19 +101,7 @@ async function measure(target: Target, inputs: Inputs): Promise<Figures> {
 
 async function prepareInputs(work: string): Promise<Inputs> {
   const source = `${work}/source.bin`;
-  const file = await Deno.open(source, { write: true, create: true });
-  try {
-    const block = new Uint8Array(1024 * 1024);
-    for (let done = 0; done < SEQ_BYTES; done += block.length) {
-      // getRandomValues fills at most 64 KiB per call.
-      for (let at = 0; at < block.length; at += 65536) {
-        crypto.getRandomValues(block.subarray(at, at + 65536));
-      }
-      await file.write(block);
-    }
-  } finally {
-    file.close();
-  }
+  await writeRandomFile(source, SEQ_BYTES);
   const tarball = await makeTarball(work, TAR_DIRS, TAR_FILES_PER_DIR);
   return { source, tarball };
 }

@@ -53,7 +53,7 @@ export async function startQsfs(home: string, dir: string): Promise<Target> {
   const mount = () =>
     startProcessServer("qsfs mount", [], {
       command: Deno.execPath(),
-      args: [...args, "--foreground"],
+      args: [...args, "--foreground", "--local-only"],
       readyPattern: /qsfs mounted /,
       port: 0,
     });
@@ -111,6 +111,23 @@ export function plainDirectory(dir: string, fsType: string): Target {
 export async function fsTypeOf(dir: string): Promise<string> {
   const lines = (await run("df", ["--output=fstype", dir])).trim().split("\n");
   return lines.at(-1)?.trim() || "native";
+}
+
+/** Writes `bytes` random bytes (a multiple of 1 MiB) to a new file at `path`. */
+export async function writeRandomFile(path: string, bytes: number): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const block = new Uint8Array(1024 * 1024);
+    for (let done = 0; done < bytes; done += block.length) {
+      // getRandomValues fills at most 64 KiB per call.
+      for (let at = 0; at < block.length; at += 65536) {
+        crypto.getRandomValues(block.subarray(at, at + 65536));
+      }
+      await file.write(block);
+    }
+  } finally {
+    file.close();
+  }
 }
 
 /** `dd` from `from` to `to` with 1 MiB blocks; the rate dd reports, in MB/s. */

@@ -130,6 +130,14 @@ export class DaemonClient {
     return this.request("DELETE", `/nodes/${encodeURIComponent(id)}${force ? "?force=1" : ""}`);
   }
 
+  stopNode(id: string): Promise<StorageNode> {
+    return this.request("POST", `/nodes/${encodeURIComponent(id)}/stop`);
+  }
+
+  startNode(id: string): Promise<StorageNode> {
+    return this.request("POST", `/nodes/${encodeURIComponent(id)}/start`);
+  }
+
   nodeHealth(id: string): Promise<NodeHealth> {
     return this.request("GET", `/nodes/${encodeURIComponent(id)}/health`);
   }

@@ -3,7 +3,13 @@ import { join } from "node:path";
 import { nullLogger } from "../lib/log.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import type { CliDeps } from "./command.ts";
-import { GRID_FLAGS, gridServeArgs, gridSettings, MnemonicError } from "./grid_flags.ts";
+import {
+  daemonGridSettings,
+  GRID_FLAGS,
+  gridServeArgs,
+  gridSettings,
+  MnemonicError,
+} from "./grid_flags.ts";
 import { runCli } from "./run.ts";
 
 const WORDS = `${"abandon ".repeat(23)}art`;
@@ -88,6 +94,46 @@ Deno.test("qsfs serve and nodes check the grid flags before starting anything", 
       assert.match(cli.out.stderr, message, args.join(" "));
     }
     assert.deepEqual([...Deno.readDirSync(home)], [], "nothing was started");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("daemonGridSettings(): with --network and no mnemonic, the home identity's words", async () => {
+  const home = await Deno.makeTempDir({ prefix: "qsfs_grid_identity_" });
+  try {
+    const { createIdentity, recoverIdentity } = await import(
+      "../server/services/identity/mod.ts"
+    );
+    // No identity: as gridSettings() (--network alone is bad usage).
+    await assert.rejects(
+      daemonGridSettings(parse(["--network", "test"]), deps(), home, undefined),
+      UsageError,
+    );
+    await recoverIdentity(home, WORDS);
+    assert.deepEqual(
+      await daemonGridSettings(parse(["--network", "test"]), deps(), home, undefined),
+      { mnemonic: WORDS, network: "test" },
+    );
+    // Without --network the daemon stays local; explicit words win over the identity.
+    assert.equal(await daemonGridSettings(parse([]), deps(), home, undefined), undefined);
+    const other = "legal winner thank year wave sausage worth useful legal winner thank yellow";
+    assert.deepEqual(
+      await daemonGridSettings(
+        parse(["--network", "qa"]),
+        deps({ mnemonic: other }),
+        home,
+        undefined,
+      ),
+      { mnemonic: other, network: "qa" },
+    );
+    // An identity whose accounts follow the Connect app cannot be the grid client's account.
+    await createIdentity(home, { derivation: "connect", force: true });
+    await assert.rejects(
+      daemonGridSettings(parse(["--network", "test"]), deps(), home, undefined),
+      (error: unknown) =>
+        error instanceof MnemonicError && /uses? the "connect" derivation/.test(error.message),
+    );
   } finally {
     await Deno.remove(home, { recursive: true });
   }

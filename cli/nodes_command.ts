@@ -39,6 +39,9 @@ Actions:
   resize ID --size SIZE         Change a node's size (never below what it holds)
   remove ID [--force]           Stop a node and delete its data; refused while it
                                 holds data unless --force
+  stop ID                       Take a local node down (its server stops; it is not
+                                restarted until "nodes start ID" or the next daemon start)
+  start ID                      Bring a stopped or failed local node up again
   health [ID]                   Reachability, latency and space (every node without ID)
   events                        What happened to the nodes since the daemon started
 
@@ -66,6 +69,8 @@ type Action =
   | "show"
   | "resize"
   | "remove"
+  | "stop"
+  | "start"
   | "health"
   | "events";
 
@@ -78,6 +83,8 @@ const ACTIONS: Record<Action, { flags: string[]; id: "none" | "required" | "opti
   show: { flags: [], id: "required" },
   resize: { flags: ["size", "size-bytes"], id: "required" },
   remove: { flags: ["force"], id: "required" },
+  stop: { flags: [], id: "required" },
+  start: { flags: [], id: "required" },
   health: { flags: [], id: "optional" },
   events: { flags: [], id: "none" },
 };
@@ -201,6 +208,14 @@ async function perform(action: Action, step: Step): Promise<void> {
       const result = await client.removeNode(id!, booleanFlag(step.parsed, "force"));
       return print(result, () => `Node ${result.removed} removed, with its data\n`);
     }
+    case "stop": {
+      const node = await client.stopNode(id!);
+      return print(node, () => `Node ${node.id} ${node.status}\n`);
+    }
+    case "start": {
+      const node = await client.startNode(id!);
+      return print(node, () => `Node ${node.id} ${node.status} on ${node.endpoint}\n`);
+    }
     case "health": {
       const ids = id !== undefined ? [id] : (await client.listNodes()).nodes.map((node) => node.id);
       const checks = await Promise.all(ids.map((nodeId) => client.nodeHealth(nodeId)));
@@ -227,7 +242,15 @@ function checkArguments(
     throw new UsageError(`Cannot run nodes ${action}: give the node id`);
   }
   for (const flag of Object.keys(parsed.flags)) {
-    const always = ["json", "help", "home", "log-level", "mnemonic-file", "network"];
+    const always = [
+      "json",
+      "help",
+      "home",
+      "log-level",
+      "mnemonic-file",
+      "network",
+      "passphrase-file",
+    ];
     if (always.includes(flag) || spec.flags.includes(flag)) continue;
     throw new UsageError(`Cannot use --${flag} with nodes ${action}`);
   }
@@ -275,17 +298,17 @@ function parseSizeFlags(parsed: ParsedArgs): number | undefined {
  * parseSize("1.5GiB"); // 1610612736
  * ```
  */
-export function parseSize(text: string): number {
+export function parseSize(text: string, flag = "--size"): number {
   const match = /^(\d+(?:\.\d+)?) ?([a-zA-Z]*)$/.exec(text.trim());
   const factor = match === null ? undefined : match[2] === "" ? 1 : UNITS[match[2]!.toLowerCase()];
   if (match === null || factor === undefined) {
     throw new UsageError(
-      `Cannot parse --size "${text}": give bytes, or a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB`,
+      `Cannot parse ${flag} "${text}": give bytes, or a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB`,
     );
   }
   const bytes = Math.round(Number(match[1]) * factor);
   if (!Number.isSafeInteger(bytes)) {
-    throw new UsageError(`Cannot parse --size "${text}": too large`);
+    throw new UsageError(`Cannot parse ${flag} "${text}": too large`);
   }
   return bytes;
 }

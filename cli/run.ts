@@ -61,7 +61,9 @@ Global flags:
   -V, --version      Print the version
 
 "qsfs help <subcommand>" or "qsfs <subcommand> --help" shows a subcommand's flags.
-"qsfs serve" runs the daemon; "nodes" starts it in the background when none runs.
+"qsfs serve" runs the daemon; "nodes", "mount" and "recover" start it in the
+background when none runs. Start with "qsfs init", "qsfs nodes create --count 6
+--size 1GiB" and "qsfs mount DIR".
 The web UI (qsfs without a subcommand) is not built yet.
 `;
 }

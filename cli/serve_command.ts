@@ -6,9 +6,11 @@
  */
 import { type ParsedArgs, stringFlag, UsageError } from "./args.ts";
 import { type Command, type CommandContext, errorMessage } from "./command.ts";
-import { GRID_FLAGS, GRID_FLAGS_USAGE, gridSettings, MnemonicError } from "./grid_flags.ts";
+import { daemonGridSettings, GRID_FLAGS, GRID_FLAGS_USAGE } from "./grid_flags.ts";
+import { passphraseFrom } from "./identity_flags.ts";
 
 const USAGE = `Usage: qsfs serve [--port N] [--mnemonic-file FILE] [--network NET]
+                  [--passphrase-file FILE]
 
 Runs the qsfs daemon in the foreground: the JSON API on 127.0.0.1 and the
 local storage nodes it supervises. It writes <home>/daemon.json (0600: pid,
@@ -17,8 +19,13 @@ Ctrl-C (SIGINT), SIGTERM or "qsfs stop". One daemon runs per home.
 
 Other subcommands start it in the background when they need it.
 
-With a mnemonic (--mnemonic-file, or QSFS_MNEMONIC in the environment) it
-also deploys storage nodes on the ThreeFold grid (--provider tfgrid).
+With a grid account it also deploys storage nodes on the ThreeFold grid
+(--provider tfgrid): the words of --mnemonic-file (or QSFS_MNEMONIC), else,
+when --network is given, the words of this home's identity.
+When the home has an identity (qsfs init or qsfs recover), new local nodes get
+namespace passwords derived from it, so the words alone open them again; an
+identity sealed with a passphrase needs it (--passphrase-file or
+QSFS_PASSPHRASE).
 
 Flags:
   --port N              TCP port on 127.0.0.1 (default: 0, a free port)
@@ -41,11 +48,13 @@ async function runServe(parsed: ParsedArgs, context: CommandContext): Promise<nu
   const port = parsePort(stringFlag(parsed, "port"));
   const { deps, home } = context;
   let tfgrid;
+  let passphrase;
   try {
-    tfgrid = gridSettings(parsed, deps);
+    passphrase = passphraseFrom(parsed, deps);
+    tfgrid = await daemonGridSettings(parsed, deps, home, passphrase);
   } catch (error) {
-    if (!(error instanceof MnemonicError)) throw error;
-    deps.stderr(`qsfs: ${error.message}\n`);
+    if (error instanceof UsageError) throw error;
+    deps.stderr(`qsfs: ${errorMessage(error)}\n`);
     return 1;
   }
   if (home === undefined) {
@@ -64,7 +73,7 @@ async function runServe(parsed: ParsedArgs, context: CommandContext): Promise<nu
         version: deps.version,
         selfCommand: deps.selfCommand,
         logger: logger.child({ part: "daemon" }),
-        config: tfgrid === undefined ? { port } : { port, tfgrid },
+        config: { port, ...(tfgrid === undefined ? {} : { tfgrid }), passphrase },
       });
     } catch (error) {
       const message = errorMessage(error);

@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   zdb: async () => (await import("../bench/zdb_bench.ts")).benchZdb,
   codec: async () => (await import("../bench/codec_bench.ts")).benchCodec,
   fs: async () => (await import("../bench/fs_bench.ts")).benchFs,
+  e2e: async () => (await import("../bench/e2e_bench.ts")).benchE2e,
 };
 
 async function main(args: string[]): Promise<number> {

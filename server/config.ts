@@ -10,6 +10,7 @@ import type { GridNetwork, ZdbMode } from "./grid/tfgrid/grid_client_port.ts";
 import { GRIDPROXY_URLS } from "./grid/tfgrid/gridproxy.ts";
 import type { TfgridProviderConfig } from "./grid/tfgrid/tfgrid_provider.ts";
 import { EVENTS_KEPT_DEFAULT } from "./services/events.ts";
+import type { IdentityAccess } from "./services/node_passwords.ts";
 
 export interface ServerConfig {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 0 */
@@ -30,6 +31,8 @@ export interface ServerConfig {
   eventsKept?: number;
   /** The tfgrid provider; without it `--provider tfgrid` is refused. */
   tfgrid?: TfgridSettings;
+  /** Opens the home's identity when it is sealed with a passphrase (new nodes' passwords). */
+  passphrase?: string;
 }
 
 export interface TfgridSettings {
@@ -57,6 +60,8 @@ export interface ResolvedServerConfig {
   local: LocalProviderConfig;
   tfgrid?: TfgridProviderConfig;
   registryPath: string;
+  /** Where the identity that derives new nodes' namespace passwords is. */
+  identity: IdentityAccess;
 }
 
 /** Fills in the defaults; `selfCommand` runs qsfs (for node processes). */
@@ -73,6 +78,7 @@ export function resolveServerConfig(
     port,
     eventsKept: config.eventsKept ?? EVENTS_KEPT_DEFAULT,
     registryPath: join(home, "registry.sqlite"),
+    identity: config.passphrase === undefined ? { home } : { home, passphrase: config.passphrase },
     local: {
       defaultLocation: join(home, "nodes"),
       selfCommand,

@@ -126,6 +126,10 @@ export interface GridProvider {
   remove(id: string, options?: RemoveOptions): Promise<void>;
   health(id: string): Promise<NodeHealth>;
   quote(request: DeployRequest): Promise<Quote>;
+  /** Takes a node down on purpose (maintenance, tests): it stays down until startNode(). */
+  stopNode?(id: string): Promise<StorageNode>;
+  /** Brings a stopped (or failed) node up again. */
+  startNode?(id: string): Promise<StorageNode>;
 }
 
 /** Something that happened to a node, reported by a provider (the daemon keeps them). */

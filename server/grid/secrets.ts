@@ -1,6 +1,7 @@
 /**
  * Random secrets and ids for storage nodes, from crypto.getRandomValues.
- * TODO(#5): derive namespace passwords from the mnemonic once identities exist.
+ * Local nodes' namespace passwords are derived from the identity when the home
+ * has one (server/services/node_passwords.ts); these random ones are the fallback.
  *
  * @module
  */

@@ -65,5 +65,7 @@ export function nodesRoutes(nodes: NodeService) {
       await nodes.remove(id, { force: queryFlag(c, "force") });
       return c.json({ removed: id });
     })
-    .get("/:id/health", async (c) => c.json(await nodes.health(c.req.param("id"))));
+    .get("/:id/health", async (c) => c.json(await nodes.health(c.req.param("id"))))
+    .post("/:id/stop", async (c) => c.json(await nodes.stop(c.req.param("id"))))
+    .post("/:id/start", async (c) => c.json(await nodes.start(c.req.param("id"))));
 }

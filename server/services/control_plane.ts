@@ -15,6 +15,7 @@ import type { GridClientPort } from "../grid/tfgrid/grid_client_port.ts";
 import { TfgridProvider } from "../grid/tfgrid/tfgrid_provider.ts";
 import { EventLog } from "./events.ts";
 import { NodeService } from "./node_service.ts";
+import { identityNamespacePasswords } from "./node_passwords.ts";
 
 export interface ControlPlane {
   registry: NodeRegistry;
@@ -50,7 +51,12 @@ export function openControlPlane(
     const level = event.type === "node_failed" || event.type === "node_exited" ? "warn" : "info";
     eventLogger[level](event.message, { event: event.type, node: event.nodeId });
   };
-  const local = new LocalProvider(config.local, { registry, logger: eventLogger, onEvent });
+  const local = new LocalProvider(config.local, {
+    registry,
+    logger: eventLogger,
+    onEvent,
+    namespacePasswords: () => identityNamespacePasswords(config.identity),
+  });
   const tfgrid = config.tfgrid === undefined ? undefined : new TfgridProvider(config.tfgrid, {
     registry,
     logger: eventLogger,

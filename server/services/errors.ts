@@ -137,3 +137,11 @@ export class GridUnavailableError extends DomainError {
     this.name = "GridUnavailableError";
   }
 }
+
+/** The home's identity is sealed with a passphrase the daemon was not given (or a wrong one). */
+export class IdentityUnavailableError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("conflict", "identity_locked", message, options);
+    this.name = "IdentityUnavailableError";
+  }
+}

@@ -94,6 +94,19 @@ export class NodeService {
     return await this.#owner(id).health(id);
   }
 
+  /** Takes a node down on purpose until start(); local nodes only. */
+  async stop(id: string): Promise<StorageNode> {
+    const provider = this.#owner(id);
+    if (provider.stopNode === undefined) throw notStoppable(id, "stop");
+    return await provider.stopNode(id);
+  }
+
+  async start(id: string): Promise<StorageNode> {
+    const provider = this.#owner(id);
+    if (provider.startNode === undefined) throw notStoppable(id, "start");
+    return await provider.startNode(id);
+  }
+
   #provider(name: string | undefined): GridProvider {
     const chosen = name ?? this.#defaultProvider;
     if (chosen !== "local" && chosen !== "tfgrid") {
@@ -104,7 +117,7 @@ export class NodeService {
       throw new ProviderUnavailableError(
         chosen,
         chosen === "tfgrid"
-          ? "the daemon has no mnemonic: stop it (qsfs stop) and start it again with QSFS_MNEMONIC set or --mnemonic-file FILE, and --network main|test|qa|dev"
+          ? "the daemon has no mnemonic: stop it (qsfs stop) and start it again with QSFS_MNEMONIC set or --mnemonic-file FILE, and --network main|test|qa|dev (--network alone uses this home's identity)"
           : "it is not set up in this daemon",
       );
     }
@@ -118,6 +131,12 @@ export class NodeService {
     if (provider === undefined) throw new NodeNotFoundError(id);
     return provider;
   }
+}
+
+function notStoppable(id: string, action: string): ValidationError {
+  return new ValidationError(
+    `Cannot ${action} node ${id}: only local nodes (servers this machine runs) can be stopped and started`,
+  );
 }
 
 function checkRequest(request: NodeRequest) {

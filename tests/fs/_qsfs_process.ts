@@ -54,7 +54,9 @@ export interface MountProcess {
 export interface StartOptions {
   home: string;
   mountpoint: string;
-  /** Extra arguments after `mount DIR`. @default ["--foreground", "--allow-other"] */
+  /**
+   * Extra arguments after `mount DIR`. @default ["--foreground", "--allow-other", "--local-only"]
+   */
   args?: string[];
 }
 
@@ -69,7 +71,7 @@ export async function startMount(options: StartOptions): Promise<MountProcess> {
       options.home,
       "mount",
       options.mountpoint,
-      ...(options.args ?? ["--foreground", "--allow-other"]),
+      ...(options.args ?? ["--foreground", "--allow-other", "--local-only"]),
     ],
     stdin: "null",
     stdout: "piped",

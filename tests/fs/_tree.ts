@@ -9,6 +9,7 @@
 const SNAPSHOT = String.raw`
 import hashlib, json, os, stat, sys
 root = sys.argv[1]
+unread = set(sys.argv[2:])
 out = []
 for dirpath, dirnames, filenames in os.walk(root):
     dirnames.sort()
@@ -20,6 +21,8 @@ for dirpath, dirnames, filenames in os.walk(root):
              "mtime": str(s.st_mtime_ns), "ctime": str(s.st_ctime_ns)}
         if stat.S_ISLNK(s.st_mode):
             e["target"] = os.readlink(path)
+        elif stat.S_ISREG(s.st_mode) and e["path"] in unread:
+            e["size"] = s.st_size
         elif stat.S_ISREG(s.st_mode):
             e["size"] = s.st_size
             h = hashlib.sha256()
@@ -36,10 +39,13 @@ print(json.dumps(out))
 /** One entry of a snapshot. */
 export type TreeEntry = Record<string, unknown> & { path: string };
 
-/** Snapshots the tree under `root` (the root itself excluded). */
-export async function snapshotTree(root: string): Promise<TreeEntry[]> {
+/**
+ * Snapshots the tree under `root` (the root itself excluded). The content of the files
+ * named in `unread` (paths relative to `root`) is not read: only their attributes count.
+ */
+export async function snapshotTree(root: string, unread: string[] = []): Promise<TreeEntry[]> {
   const output = await new Deno.Command("/usr/bin/python3", {
-    args: ["-S", "-c", SNAPSHOT, root],
+    args: ["-S", "-c", SNAPSHOT, root, ...unread],
     stdin: "null",
   }).output();
   if (output.code !== 0) {

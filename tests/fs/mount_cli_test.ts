@@ -55,14 +55,14 @@ Deno.test({
   async fn() {
     await withRoot(async (root) => {
       const home = `${root}/home`;
-      const missing = await runQsfs(["--home", home, "mount", `${root}/nope`]);
+      const missing = await runQsfs(["--home", home, "mount", `${root}/nope`, "--local-only"]);
       assert.equal(missing.code, 1);
       assert.equal(missing.stderr, `qsfs: Cannot mount on ${root}/nope: no such directory\n`);
       await Deno.writeTextFile(`${root}/file`, "");
-      const file = await runQsfs(["--home", home, "mount", `${root}/file`]);
+      const file = await runQsfs(["--home", home, "mount", `${root}/file`, "--local-only"]);
       assert.equal(file.code, 1);
       assert.equal(file.stderr, `qsfs: Cannot mount on ${root}/file: not a directory\n`);
-      const inside = await runQsfs(["mount", root, "--state", `${root}/state`]);
+      const inside = await runQsfs(["mount", root, "--state", `${root}/state`, "--local-only"]);
       assert.equal(inside.code, 1);
       assert.deepEqual(errorLines(inside.stderr), [
         `qsfs: Cannot mount on ${root}: the filesystem's state lives in ${root}/state, inside the mountpoint`,
@@ -87,11 +87,23 @@ Deno.test({
         await shOk(`echo hello > '${mountpoint}/a' && mkdir '${mountpoint}/d'`);
         assert.equal(await Deno.readTextFile(`${mountpoint}/a`), "hello\n");
         assert.match(await shOk(`grep ' ${mountpoint} ' /proc/mounts`), /^qsfs \S+ fuse\.qsfs /);
-        const again = await runQsfs(["--home", `${root}/other`, "mount", mountpoint]);
+        const again = await runQsfs([
+          "--home",
+          `${root}/other`,
+          "mount",
+          mountpoint,
+          "--local-only",
+        ]);
         assert.equal(again.code, 1);
         assert.match(errorLines(again.stderr)[0]!, /a live FUSE filesystem is mounted there$/);
         await Deno.mkdir(`${root}/mnt2`);
-        const shared = await runQsfs(["--home", `${root}/home`, "mount", `${root}/mnt2`]);
+        const shared = await runQsfs([
+          "--home",
+          `${root}/home`,
+          "mount",
+          `${root}/mnt2`,
+          "--local-only",
+        ]);
         assert.equal(shared.code, 1);
         assert.deepEqual(errorLines(shared.stderr), [
           `qsfs: Cannot open the filesystem in ${root}/home/fs: another qsfs process ` +

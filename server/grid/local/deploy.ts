@@ -23,6 +23,11 @@ export interface DeployDeps {
   /** Gives the ports of a failed deployment back. */
   releasePort(port: number): void;
   supervise(record: NodeRecord, adminPassword: string): NodeSupervisor;
+  /**
+   * The namespace password of a new node: derived from the home's identity when it has one
+   * (so the mnemonic alone opens the node again), else random.
+   */
+  namespacePassword(nodeId: string): string;
 }
 
 export interface DeployedNode {
@@ -83,7 +88,7 @@ function planNode(
   deps: DeployDeps,
 ): PlannedNode {
   const id = deps.newId();
-  const password = randomSecret();
+  const password = deps.namespacePassword(id);
   const adminPassword = randomSecret();
   const record: NodeRecord = {
     id,

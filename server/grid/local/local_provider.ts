@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { formatBytes } from "../../../lib/bytes.ts";
 import type { Logger } from "../../../lib/log.ts";
-import { NodeNotFoundError } from "../../services/errors.ts";
+import { NodeNotFoundError, NodeUnavailableError } from "../../services/errors.ts";
 import type {
   DeployRequest,
   DeployResult,
@@ -22,7 +22,7 @@ import type {
   StorageNode,
 } from "../provider.ts";
 import type { NodeRecord, NodeRecordPatch, NodeRegistry } from "../registry.ts";
-import { randomNodeId } from "../secrets.ts";
+import { randomNodeId, randomSecret } from "../secrets.ts";
 import { type NodeProbe, probeNamespace, setNamespaceMaxsize } from "../zdb_ops.ts";
 import { deployNodes } from "./deploy.ts";
 import { findCandidates, freeBytesOf, inspectLocation, type LocationInfo } from "./locations.ts";
@@ -47,6 +47,12 @@ export interface LocalProviderDeps {
   registry: NodeRegistry;
   onEvent: NodeEventSink;
   logger: Logger;
+  /**
+   * How new nodes' namespace passwords are made, asked once per deployment: from the
+   * identity's keys when the home has one. Undefined (or an answer of undefined): random.
+   * It throws when the identity cannot be opened, and then nothing is deployed.
+   */
+  namespacePasswords?: () => Promise<((nodeId: string) => string) | undefined>;
 }
 
 export class LocalProvider implements GridProvider {
@@ -99,7 +105,9 @@ export class LocalProvider implements GridProvider {
   deploy(request: DeployRequest): Promise<DeployResult> {
     return this.#serially(async () => {
       const locations = this.#locations(request.locations);
+      const derived = await this.#deps.namespacePasswords?.();
       const { nodes: deployed, warnings } = await deployNodes(request, locations, {
+        namespacePassword: derived ?? (() => randomSecret()),
         logger: this.#deps.logger,
         newId: () => this.#newId(),
         pickPort: () => this.#pickPort(),
@@ -185,6 +193,34 @@ export class LocalProvider implements GridProvider {
     } catch (error) {
       return { id, reachable: false, error: messageOf(error), checkedAt };
     }
+  }
+
+  /** Stops the node's process; the supervisor does not restart it until startNode(). */
+  stopNode(id: string): Promise<StorageNode> {
+    return this.#serially(async () => {
+      this.#record(id);
+      await this.#supervisors.get(id)?.stop();
+      return this.#view(id);
+    });
+  }
+
+  /** Starts a stopped or failed node again; a running one is left as it is. */
+  startNode(id: string): Promise<StorageNode> {
+    return this.#serially(async () => {
+      const record = this.#record(id);
+      const supervisor = this.#supervisors.get(id) ?? this.#supervise(record);
+      if (supervisor.status === "stopped" || supervisor.status === "failed") {
+        try {
+          await supervisor.start();
+        } catch (error) {
+          throw new NodeUnavailableError(
+            `Cannot start node ${id}: ${messageOf(error)}`,
+            { cause: error },
+          );
+        }
+      }
+      return this.#view(id);
+    });
   }
 
   quote(request: DeployRequest): Promise<Quote> {

@@ -42,4 +42,5 @@ export {
   namespacePassword,
   type QsfsKeys,
 } from "./qsfs_keys.ts";
+export { unlockQsfsKeys } from "./qsfs_unlock.ts";
 export { IDENTITY_FILE_NAME, identityExists, LOCAL_KEY_FILE_NAME } from "./secret_store.ts";
