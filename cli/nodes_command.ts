@@ -9,6 +9,7 @@ import { formatBytes } from "../lib/bytes.ts";
 import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { ApiError, type DaemonClient, type NodeRequestBody } from "./daemon_client.ts";
+import { evacuateBeforeRemove, type Evacuated } from "./pool_evacuate.ts";
 import { connectDaemon } from "./daemon_launch.ts";
 import { GRID_FLAGS, GRID_FLAGS_USAGE, gridServeArgs } from "./grid_flags.ts";
 import {
@@ -37,8 +38,11 @@ Actions:
   quote --count N --size SIZE   What N nodes of SIZE cost per month
   show ID                       One node in detail
   resize ID --size SIZE         Change a node's size (never below what it holds)
-  remove ID [--force]           Stop a node and delete its data; refused while it
-                                holds data unless --force
+  remove ID [--force]           Stop a node and delete its data. A node of the pool
+                                first has its shards moved to the other nodes (the
+                                filesystem must not be mounted meanwhile; refused
+                                when fewer than k + m nodes would be left); another
+                                node holding data is refused unless --force
   stop ID                       Take a local node down (its server stops; it is not
                                 restarted until "nodes start ID" or the next daemon start)
   start ID                      Bring a stopped or failed local node up again
@@ -52,7 +56,8 @@ Flags:
   --location DIR      A directory for nodes; repeat it to spread nodes over disks
                       (tfgrid: a grid location, see above)
   --provider NAME     local (the default) or tfgrid
-  --force             remove: delete the node even though it holds data
+  --force             remove: delete the node at once, without moving its shards
+                      (the pool loses that redundancy until a repair)
                       (tfgrid: cancel its contract even though it holds data)
   --json              Print the API's JSON instead of tables
   -h, --help          Show this help
@@ -148,8 +153,17 @@ async function runNodes(parsed: ParsedArgs, context: CommandContext): Promise<nu
   const warn = (warnings: string[]) => {
     if (!json) { for (const warning of warnings) deps.stderr(`qsfs: warning: ${warning}\n`); }
   };
+  let evacuated: Evacuated | undefined;
+  if (action === "remove" && !booleanFlag(parsed, "force")) {
+    try {
+      evacuated = await evacuateBeforeRemove(id!, parsed, context);
+    } catch (error) {
+      deps.stderr(`qsfs: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+  }
   try {
-    await perform(action, { client, id, body, parsed, print, warn });
+    await perform(action, { client, id, body, parsed, print, warn, evacuated });
   } catch (error) {
     // The daemon judged the input bad: bad usage, without the whole usage text.
     if (!(error instanceof ApiError && error.status === 400)) throw error;
@@ -166,6 +180,8 @@ interface Step {
   parsed: ParsedArgs;
   print(value: unknown, text: () => string): void;
   warn(warnings: string[]): void;
+  /** remove: the node's shards were moved to the other nodes first. */
+  evacuated?: Evacuated;
 }
 
 async function perform(action: Action, step: Step): Promise<void> {
@@ -205,8 +221,18 @@ async function perform(action: Action, step: Step): Promise<void> {
       );
     }
     case "remove": {
-      const result = await client.removeNode(id!, booleanFlag(step.parsed, "force"));
-      return print(result, () => `Node ${result.removed} removed, with its data\n`);
+      // Moved off first: what is left on the node is no longer needed.
+      const force = booleanFlag(step.parsed, "force") || step.evacuated !== undefined;
+      const result = await client.removeNode(id!, force);
+      const moved = step.evacuated;
+      return print(
+        moved === undefined ? result : { ...result, chunksMoved: moved.chunksMoved },
+        () =>
+          moved === undefined
+            ? `Node ${result.removed} removed, with its data\n`
+            : `Node ${result.removed} removed; first the shards of ${moved.chunksMoved} chunk(s) ` +
+              "moved to the other nodes\n",
+      );
     }
     case "stop": {
       const node = await client.stopNode(id!);
