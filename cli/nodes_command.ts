@@ -9,7 +9,6 @@ import { formatBytes } from "../lib/bytes.ts";
 import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { ApiError, type DaemonClient, type NodeRequestBody } from "./daemon_client.ts";
-import { evacuateBeforeRemove, type Evacuated } from "./pool_evacuate.ts";
 import { connectDaemon } from "./daemon_launch.ts";
 import { GRID_FLAGS, GRID_FLAGS_USAGE, gridServeArgs } from "./grid_flags.ts";
 import {
@@ -153,17 +152,8 @@ async function runNodes(parsed: ParsedArgs, context: CommandContext): Promise<nu
   const warn = (warnings: string[]) => {
     if (!json) { for (const warning of warnings) deps.stderr(`qsfs: warning: ${warning}\n`); }
   };
-  let evacuated: Evacuated | undefined;
-  if (action === "remove" && !booleanFlag(parsed, "force")) {
-    try {
-      evacuated = await evacuateBeforeRemove(id!, parsed, context);
-    } catch (error) {
-      deps.stderr(`qsfs: ${error instanceof Error ? error.message : String(error)}\n`);
-      return 1;
-    }
-  }
   try {
-    await perform(action, { client, id, body, parsed, print, warn, evacuated });
+    await perform(action, { client, id, body, parsed, print, warn });
   } catch (error) {
     // The daemon judged the input bad: bad usage, without the whole usage text.
     if (!(error instanceof ApiError && error.status === 400)) throw error;
@@ -180,8 +170,6 @@ interface Step {
   parsed: ParsedArgs;
   print(value: unknown, text: () => string): void;
   warn(warnings: string[]): void;
-  /** remove: the node's shards were moved to the other nodes first. */
-  evacuated?: Evacuated;
 }
 
 async function perform(action: Action, step: Step): Promise<void> {
@@ -221,16 +209,15 @@ async function perform(action: Action, step: Step): Promise<void> {
       );
     }
     case "remove": {
-      // Moved off first: what is left on the node is no longer needed.
-      const force = booleanFlag(step.parsed, "force") || step.evacuated !== undefined;
-      const result = await client.removeNode(id!, force);
-      const moved = step.evacuated;
+      // The daemon moves a pool node's shards to the other nodes first.
+      const result = await client.removeNode(id!, booleanFlag(step.parsed, "force"));
+      const moved = result.chunksMoved;
       return print(
-        moved === undefined ? result : { ...result, chunksMoved: moved.chunksMoved },
+        result,
         () =>
           moved === undefined
             ? `Node ${result.removed} removed, with its data\n`
-            : `Node ${result.removed} removed; first the shards of ${moved.chunksMoved} chunk(s) ` +
+            : `Node ${result.removed} removed; first the shards of ${moved} chunk(s) ` +
               "moved to the other nodes\n",
       );
     }

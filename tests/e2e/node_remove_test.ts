@@ -56,7 +56,7 @@ Deno.test({
       const leaving = nodes[2]!;
       const busy = await qsfs(home, ["nodes", "remove", leaving.id]);
       assert.equal(busy.code, 1);
-      assert.match(firstLine(busy.stderr), /is mounted .*unmount it/);
+      assert.match(firstLine(busy.stderr), /is in use .*unmount it/);
       await server.unmount();
       server = undefined;
 
