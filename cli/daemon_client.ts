@@ -126,7 +126,7 @@ export class DaemonClient {
     return this.request("PATCH", `/nodes/${encodeURIComponent(id)}`, { sizeBytes });
   }
 
-  removeNode(id: string, force: boolean): Promise<{ removed: string }> {
+  removeNode(id: string, force: boolean): Promise<{ removed: string; chunksMoved?: number }> {
     return this.request("DELETE", `/nodes/${encodeURIComponent(id)}${force ? "?force=1" : ""}`);
   }
 

@@ -14,6 +14,7 @@ import {
   writePoolSettings,
 } from "../server/services/pool/mod.ts";
 import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts";
+import { watchPoolGrowth } from "./pool_watch.ts";
 import { type Command, type CommandContext, errorMessage } from "./command.ts";
 import { passphraseFrom } from "./identity_flags.ts";
 import { parseSize } from "./nodes_command.ts";
@@ -198,6 +199,7 @@ async function serveMount(
   const logger = deps.createLogger(context.logLevel, home);
   // Listen before mounting: a signal during the mount must unmount, not kill.
   const stop = deps.waitForStop();
+  let stopWatching = () => {};
   try {
     let mount;
     try {
@@ -214,6 +216,9 @@ async function serveMount(
         allowOther: booleanFlag(parsed, "allow-other"),
         logger: logger.child({ part: "fuse" }),
       });
+      if (fs.pool !== undefined && home !== undefined) {
+        stopWatching = watchPoolGrowth(home, fs.pool, logger.child({ part: "pool" }));
+      }
     } catch (error) {
       deps.stderr(`qsfs: ${cannot(`mount ${dir}`, error)}\n`);
       return 1;
@@ -241,6 +246,7 @@ async function serveMount(
     logger.info("unmounted", { mountpoint: mount.mountpoint });
     return 0;
   } finally {
+    stopWatching();
     stop.dispose();
     logger.close();
   }

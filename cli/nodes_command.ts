@@ -37,8 +37,11 @@ Actions:
   quote --count N --size SIZE   What N nodes of SIZE cost per month
   show ID                       One node in detail
   resize ID --size SIZE         Change a node's size (never below what it holds)
-  remove ID [--force]           Stop a node and delete its data; refused while it
-                                holds data unless --force
+  remove ID [--force]           Stop a node and delete its data. A node of the pool
+                                first has its shards moved to the other nodes (the
+                                filesystem must not be mounted meanwhile; refused
+                                when fewer than k + m nodes would be left); another
+                                node holding data is refused unless --force
   stop ID                       Take a local node down (its server stops; it is not
                                 restarted until "nodes start ID" or the next daemon start)
   start ID                      Bring a stopped or failed local node up again
@@ -52,7 +55,8 @@ Flags:
   --location DIR      A directory for nodes; repeat it to spread nodes over disks
                       (tfgrid: a grid location, see above)
   --provider NAME     local (the default) or tfgrid
-  --force             remove: delete the node even though it holds data
+  --force             remove: delete the node at once, without moving its shards
+                      (the pool loses that redundancy until a repair)
                       (tfgrid: cancel its contract even though it holds data)
   --json              Print the API's JSON instead of tables
   -h, --help          Show this help
@@ -205,8 +209,17 @@ async function perform(action: Action, step: Step): Promise<void> {
       );
     }
     case "remove": {
+      // The daemon moves a pool node's shards to the other nodes first.
       const result = await client.removeNode(id!, booleanFlag(step.parsed, "force"));
-      return print(result, () => `Node ${result.removed} removed, with its data\n`);
+      const moved = result.chunksMoved;
+      return print(
+        result,
+        () =>
+          moved === undefined
+            ? `Node ${result.removed} removed, with its data\n`
+            : `Node ${result.removed} removed; first the shards of ${moved} chunk(s) ` +
+              "moved to the other nodes\n",
+      );
     }
     case "stop": {
       const node = await client.stopNode(id!);

@@ -135,7 +135,8 @@ export async function setUpPool(setup: PoolSetup): Promise<ReadyPool> {
   };
 }
 
-function readNodes(home: string): (PoolNodeAddress & { sizeBytes: number })[] {
+/** Every node of the home's registry with its address, password and size. Holds secrets. */
+export function readNodes(home: string): (PoolNodeAddress & { sizeBytes: number })[] {
   const path = join(home, "registry.sqlite");
   try {
     Deno.statSync(path);

@@ -62,8 +62,8 @@ export function nodesRoutes(nodes: NodeService) {
     })
     .delete("/:id", async (c) => {
       const id = c.req.param("id");
-      await nodes.remove(id, { force: queryFlag(c, "force") });
-      return c.json({ removed: id });
+      const result = await nodes.remove(id, { force: queryFlag(c, "force") });
+      return c.json({ removed: id, ...result });
     })
     .get("/:id/health", async (c) => c.json(await nodes.health(c.req.param("id"))))
     .post("/:id/stop", async (c) => c.json(await nodes.stop(c.req.param("id"))))

@@ -16,6 +16,7 @@ import { TfgridProvider } from "../grid/tfgrid/tfgrid_provider.ts";
 import { EventLog } from "./events.ts";
 import { NodeService } from "./node_service.ts";
 import { identityNamespacePasswords } from "./node_passwords.ts";
+import { evacuatePoolNode } from "./pool/evacuate.ts";
 
 export interface ControlPlane {
   registry: NodeRegistry;
@@ -67,6 +68,11 @@ export function openControlPlane(
   });
   const nodes = new NodeService({
     providers: tfgrid === undefined ? { local } : { local, tfgrid },
+    evacuate: (nodeId) =>
+      evacuatePoolNode(
+        { identity: config.identity, registry, logger: logger.child({ part: "pool" }) },
+        nodeId,
+      ),
   });
   let closed = false;
   return {

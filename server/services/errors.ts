@@ -145,3 +145,11 @@ export class IdentityUnavailableError extends DomainError {
     this.name = "IdentityUnavailableError";
   }
 }
+
+/** A change of the pool (removing a node) that would lose redundancy or cannot run now. */
+export class PoolChangeRefusedError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("conflict", "pool_change_refused", message, options);
+    this.name = "PoolChangeRefusedError";
+  }
+}

@@ -41,6 +41,11 @@ export interface FindRequest {
 
 export interface NodeServiceDeps {
   providers: Partial<Record<ProviderName, GridProvider>>;
+  /**
+   * Moves a pool node's shards to the other nodes before it is removed; undefined when it
+   * holds none of the pool's (services/pool/evacuate.ts).
+   */
+  evacuate?: (nodeId: string) => Promise<{ chunksMoved: number } | undefined>;
   /** @default "local" */
   defaultProvider?: ProviderName;
 }
@@ -48,9 +53,11 @@ export interface NodeServiceDeps {
 export class NodeService {
   readonly #providers: Partial<Record<ProviderName, GridProvider>>;
   readonly #defaultProvider: ProviderName;
+  readonly #evacuate: NodeServiceDeps["evacuate"];
 
   constructor(deps: NodeServiceDeps) {
     this.#providers = deps.providers;
+    this.#evacuate = deps.evacuate;
     this.#defaultProvider = deps.defaultProvider ?? "local";
   }
 
@@ -86,8 +93,18 @@ export class NodeService {
     return await this.#owner(id).resize(id, sizeBytes);
   }
 
-  async remove(id: string, options: { force?: boolean } = {}): Promise<void> {
-    return await this.#owner(id).remove(id, options);
+  /**
+   * Removes a node. Without force, a node of the pool first has its shards moved to the other
+   * nodes (then what is left on it is no longer needed); returns how many chunks moved.
+   */
+  async remove(
+    id: string,
+    options: { force?: boolean } = {},
+  ): Promise<{ chunksMoved?: number }> {
+    const provider = this.#owner(id);
+    const moved = options.force ? undefined : await this.#evacuate?.(id);
+    await provider.remove(id, { force: options.force === true || moved !== undefined });
+    return moved === undefined ? {} : { chunksMoved: moved.chunksMoved };
   }
 
   async health(id: string): Promise<NodeHealth> {

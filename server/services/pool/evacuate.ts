@@ -1,0 +1,103 @@
+/**
+ * Removing a node of the home's pool without lowering its redundancy: before
+ * the node is deleted, every shard it holds moves to the other nodes (copied,
+ * or rebuilt where it does not answer), the chunk locations are rewritten and
+ * the metadata is shipped again without it (fs: PoolControl.evacuateNode).
+ *
+ * The move needs the filesystem itself (its chunk locations), opened here for
+ * the time of the move: while another process serves it (a mount), the
+ * removal is refused with the way out, never done behind its back.
+ *
+ * @module
+ */
+import { FsError, openFilesystem, type PoolOptions } from "../../../fs/mod.ts";
+import type { Logger } from "../../../lib/log.ts";
+import type { NodeRegistry } from "../../grid/registry.ts";
+import { IdentityUnavailableError, PoolChangeRefusedError } from "../errors.ts";
+import { identityExists, IdentityLockedError, unlockIdentity } from "../identity/mod.ts";
+import type { IdentityAccess } from "../node_passwords.ts";
+import { poolNodesOf } from "./pool_nodes.ts";
+import { readPoolSettings } from "./pool_settings.ts";
+
+/** What a move did. */
+export interface Evacuated {
+  chunksMoved: number;
+}
+
+export interface PoolEvacuatorDeps {
+  identity: IdentityAccess;
+  registry: NodeRegistry;
+  logger?: Logger;
+}
+
+/**
+ * Moves `nodeId`'s shards off it; undefined when the home keeps no filesystem on the nodes or
+ * the node is not one of them (nothing to move).
+ * @throws {PoolChangeRefusedError} while the filesystem is mounted, or when too few nodes stay
+ */
+export async function evacuatePoolNode(
+  deps: PoolEvacuatorDeps,
+  nodeId: string,
+): Promise<Evacuated | undefined> {
+  const { home } = deps.identity;
+  const settings = await readPoolSettings(home);
+  if (settings === undefined) return undefined;
+  const nodes = poolNodesOf(deps.registry);
+  if (!nodes.some((node) => node.id === nodeId)) return undefined;
+  const action = `remove node ${nodeId}`;
+  const shardsPerChunk = settings.dataShards + settings.parityShards;
+  if (nodes.length - 1 < shardsPerChunk) {
+    throw new PoolChangeRefusedError(
+      `Cannot ${action}: ${nodes.length - 1} nodes would be left, and each chunk needs ` +
+        `${shardsPerChunk} (one per shard); add a node first`,
+    );
+  }
+  const pool: PoolOptions = {
+    nodes,
+    dataShards: settings.dataShards,
+    parityShards: settings.parityShards,
+    keys: await poolKeys(deps.identity, action),
+  };
+  const fs = await openFilesystem({
+    stateDir: settings.stateDir,
+    pool,
+    lockWaitMs: 0,
+    logger: deps.logger ?? quiet,
+  }).catch((error) => {
+    if (!(error instanceof FsError && error.code === "EBUSY")) throw error;
+    throw new PoolChangeRefusedError(
+      `Cannot ${action}: the filesystem on the nodes is in use (${error.message}); its shards ` +
+        "must move to the other nodes first, which needs the filesystem: unmount it " +
+        "(qsfs umount DIR) and remove the node again",
+    );
+  });
+  try {
+    const report = await fs.pool!.evacuateNode(nodeId);
+    await fs.sync();
+    return { chunksMoved: report.chunksMoved };
+  } finally {
+    await fs.close();
+  }
+}
+
+async function poolKeys(access: IdentityAccess, action: string): Promise<PoolOptions["keys"]> {
+  if (!(await identityExists(access.home))) {
+    throw new PoolChangeRefusedError(
+      `Cannot ${action}: the home has no identity to open its filesystem with`,
+    );
+  }
+  try {
+    const { keys } = await unlockIdentity(access.home, { passphrase: access.passphrase });
+    const { dataKey, metadataKey, superblockKey, superblockName } = keys;
+    return { dataKey, metadataKey, superblockKey, superblockName };
+  } catch (error) {
+    if (!(error instanceof IdentityLockedError)) throw error;
+    throw new IdentityUnavailableError(
+      `Cannot ${action}: ${error.message}; start the daemon with QSFS_PASSPHRASE set or ` +
+        "--passphrase-file FILE",
+      { cause: error },
+    );
+  }
+}
+
+const quiet = { info() {}, warn() {}, error() {} };
