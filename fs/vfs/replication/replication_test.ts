@@ -1,6 +1,6 @@
 // Metadata replication and recovery against real ZDB servers: the local store is only a cache.
 import assert from "node:assert/strict";
-import { ChunkStore, createChunkCodec, type ShardNode } from "../../chunk/mod.ts";
+import { ChunkStore, createChunkCodec, FaultyNode, type ShardNode } from "../../chunk/mod.ts";
 import { startTestPool, type TestPool } from "../../chunk/_pool_testing.ts";
 import { mulberry32 } from "../../zdb/_testing.ts";
 import { ChunkStoreBackend } from "../chunk_store_backend.ts";
@@ -168,4 +168,32 @@ Deno.test("replication refuses to start from a state older than the nodes' metad
   second.store.close();
   await Deno.remove(firstState, { recursive: true });
   await Deno.remove(freshState, { recursive: true });
+});
+
+Deno.test("the sequence a superblock will carry is recorded before it is written", async () => {
+  // Proves the fix of a kill -9 window: were the file written after the superblock, a kill
+  // between the two would leave the nodes newer than this state, and the next start refuses.
+  // Here the superblock's nodes are down (the data nodes answer): its write fails, yet the file
+  // already holds the sequence it was to carry.
+  await using pool = await startTestPool(6, 3300);
+  const state = await Deno.makeTempDir({ prefix: "qsfs-repl-" });
+  const downNodes = pool.nodes.map((node, i) => {
+    const down = new FaultyNode(node, 50 + i);
+    down.plan = { down: true };
+    return down;
+  });
+  const store = MetaStore.open(`${state}/meta.sqlite`, { chunkSizeBytes: CHUNK });
+  const replicator = await MetadataReplicator.start({
+    store,
+    chunks: chunkStoreOf(pool, 11),
+    superblocks: superblocksOf(downNodes),
+    scratchDir: state,
+    intervalMs: 60_000,
+  });
+  const recorded = JSON.parse(await Deno.readTextFile(`${state}/replication.json`)).seq;
+  assert.ok(recorded > 0, "the intended sequence is on disk though the write failed");
+  assert.equal(replicator.superblock.seq, 0, "nothing was made durable");
+  await replicator.stop().catch(() => {});
+  store.close();
+  await Deno.remove(state, { recursive: true });
 });

@@ -195,9 +195,11 @@ export class MetadataReplicator {
   }
 
   async #publish(superblock: Superblock): Promise<void> {
+    // Recorded before it is written: a kill between the two must not leave the nodes with a
+    // superblock newer than this state claims to know, or the next start would refuse it.
+    await writeReplicatedSeq(this.#options.scratchDir, superblock.seq);
     await this.#options.superblocks.write(superblock);
     this.#superblock = superblock;
-    await writeReplicatedSeq(this.#options.scratchDir, superblock.seq);
     await this.#options.afterDurable?.();
   }
 
