@@ -49,7 +49,10 @@ async function rebuildFile(
   } finally {
     file.close();
   }
-  const db = new DatabaseSync(path);
+  // Foreign keys off while the log is applied: a changeset holds every row a delete removed,
+  // cascaded ones too; with them on, deleting an inode would cascade to its chunk rows first,
+  // and the changeset's own deletes of those rows would then find nothing (and abort).
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
   try {
     for (const ref of superblock.segments) {
       const { changeset } = decodeSegment(await chunks.get(decodeChunkRef(ref).location));
