@@ -3,7 +3,10 @@
  * processes of a fresh temporary home (words and passphrases on stdin or in
  * files, never on the command line), and the clean-up of the daemon it starts.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeSharedTempDir } from "../fs/_qsfs_process.ts";
+import { shOk } from "../fs/_tree.ts";
 import { isProcessAlive, readDaemonInfo } from "../../lib/daemon_file.ts";
 import type { StorageNode } from "../../server/grid/provider.ts";
 
@@ -89,4 +92,32 @@ export async function stopDaemon(home: string): Promise<void> {
 /** The first line of qsfs's stderr: the one-line error. */
 export function firstLine(text: string): string {
   return text.split("\n")[0]!;
+}
+
+/** A fresh pool home for an e2e test: the e2e identity, local nodes, a mountpoint, source files. */
+export interface PoolHome {
+  root: string;
+  home: string;
+  mountpoint: string;
+  /** `f0`, `f1`, ...: random files to copy onto the mount. */
+  source: string;
+  nodes: StorageNode[];
+}
+
+export async function makePoolHome(
+  prefix: string,
+  options: { nodes: number; files: number; fileBytes: number },
+): Promise<PoolHome> {
+  const root = await makeSharedTempDir(prefix);
+  const home = join(root, "home");
+  const mountpoint = join(root, "mnt");
+  const source = join(root, "source");
+  await Deno.mkdir(mountpoint);
+  await Deno.mkdir(source);
+  await qsfsOk(home, ["recover"], { stdin: WORDS });
+  const nodes = await createNodes(home, options.nodes, "256MiB");
+  for (let i = 0; i < options.files; i++) {
+    await shOk(`head -c ${options.fileBytes} /dev/urandom > '${source}/f${i}'`);
+  }
+  return { root, home, mountpoint, source, nodes };
 }

@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StorageNode } from "../../server/grid/provider.ts";
-import { canMount, makeSharedTempDir, type MountProcess } from "../fs/_qsfs_process.ts";
+import { canMount, type MountProcess } from "../fs/_qsfs_process.ts";
 import { sh, shOk } from "../fs/_tree.ts";
-import { createNodes, qsfs, qsfsOk, stopDaemon, WORDS } from "./_home.ts";
+import { makePoolHome, qsfs, qsfsOk, stopDaemon } from "./_home.ts";
 import { cleanUpMount, mountPool } from "./_mount.ts";
 
 const FILES = 5;
@@ -27,21 +27,13 @@ Deno.test({
   name: "pool: a cache smaller than the data; m nodes down read fine, m + 1 give EIO, then recover",
   ignore: !canMount(),
   async fn() {
-    const root = await makeSharedTempDir("qsfs_node_failure_");
-    const home = join(root, "home");
-    const mountpoint = join(root, "mnt");
-    const source = join(root, "source");
-    await Deno.mkdir(mountpoint);
-    await Deno.mkdir(source);
+    const { root, home, mountpoint, source, nodes } = await makePoolHome("qsfs_node_failure_", {
+      nodes: 6,
+      files: FILES,
+      fileBytes: FILE_BYTES,
+    });
     let server: MountProcess | undefined;
     try {
-      await qsfsOk(home, ["recover"], { stdin: WORDS });
-      const nodes: StorageNode[] = await createNodes(home, 6, "256MiB");
-      await shOk(
-        `for i in $(seq 0 ${
-          FILES - 1
-        }); do head -c ${FILE_BYTES} /dev/urandom > '${source}/f'$i; done`,
-      );
       server = await mountPool(home, mountpoint, CACHE);
       // df shows the nodes' space less parity: 6 x 256 MiB x 4/6.
       const size = Number((await shOk(`df -B1 --output=size '${mountpoint}' | tail -1`)).trim());

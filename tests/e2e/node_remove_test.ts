@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StorageNode } from "../../server/grid/provider.ts";
-import { canMount, makeSharedTempDir, type MountProcess } from "../fs/_qsfs_process.ts";
+import { canMount, type MountProcess } from "../fs/_qsfs_process.ts";
 import { shOk } from "../fs/_tree.ts";
-import { createNodes, firstLine, qsfs, qsfsOk, stopDaemon, WORDS } from "./_home.ts";
+import { createNodes, firstLine, makePoolHome, qsfs, qsfsOk, stopDaemon } from "./_home.ts";
 import { cleanUpMount, mountPool } from "./_mount.ts";
 import { waitFor } from "../../fs/zdb/_testing.ts";
 
@@ -22,21 +22,13 @@ Deno.test({
   name: "pool: nodes remove moves the node's shards first, refused while mounted or too few left",
   ignore: !canMount(),
   async fn() {
-    const root = await makeSharedTempDir("qsfs_node_remove_");
-    const home = join(root, "home");
-    const mountpoint = join(root, "mnt");
-    const source = join(root, "source");
-    await Deno.mkdir(mountpoint);
-    await Deno.mkdir(source);
+    const { root, home, mountpoint, source, nodes } = await makePoolHome("qsfs_node_remove_", {
+      nodes: 6,
+      files: FILES,
+      fileBytes: FILE_BYTES,
+    });
     let server: MountProcess | undefined;
     try {
-      await qsfsOk(home, ["recover"], { stdin: WORDS });
-      const nodes: StorageNode[] = await createNodes(home, 6, "256MiB");
-      await shOk(
-        `for i in $(seq 0 ${
-          FILES - 1
-        }); do head -c ${FILE_BYTES} /dev/urandom > '${source}/f'$i; done`,
-      );
       server = await mountPool(home, mountpoint, ["--data-shards", "4", "--parity-shards", "2"]);
       const copy = (i: number) =>
         shOk(`dd if='${source}/f${i}' of='${mountpoint}/f${i}' bs=1M conv=fsync status=none`);

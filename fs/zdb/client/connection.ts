@@ -16,6 +16,9 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** The most a connection's read buffer keeps between replies. */
+const READ_BUFFER_IDLE_BYTES_MAX = 4 * 1024 * 1024;
+
 export type ZdbAddress = { hostname: string; port: number } | { path: string };
 
 export function describeAddress(address: ZdbAddress): string {
@@ -132,7 +135,9 @@ export class RespConnection {
         this.#reader.commit(count);
         let reply: RespValue | undefined;
         while ((reply = this.#reader.readReply()) !== undefined) this.#resolveNext(reply);
-        this.#reader.shrink(256 * 1024);
+        // A buffer that grew for shards stays (a few MiB per connection): dropping it after
+        // each reply made every 1 MiB shard read allocate and fill a new 2 MiB buffer.
+        this.#reader.shrink(READ_BUFFER_IDLE_BYTES_MAX);
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
