@@ -16,8 +16,8 @@ export function createChunkCodec(options: ChunkCodecOptions): ChunkCodec {
     parityShards,
     encode: (plaintext, into) => encodeChunk(plaintext, { ...options, into }),
     encodedBytesMax: (plainLength) => encodedBytesMax(plainLength, dataShards, parityShards),
-    async decode(shards) {
-      const result = await decodeChunk(shards, options);
+    async decode(shards, decodeOptions) {
+      const result = await decodeChunk(shards, { ...options, ...decodeOptions });
       return result.ok ? { ok: true, data: result.data } : { ok: false, reason: result.reason };
     },
     checkShard(shard) {

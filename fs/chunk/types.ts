@@ -30,9 +30,13 @@ export interface ChunkCodec {
   encode(plaintext: Uint8Array, into?: Uint8Array): Promise<Uint8Array[]>;
   /** The most bytes the shards of a `plainLength` chunk take (an `into` buffer's size). */
   encodedBytesMax(plainLength: number): number;
-  /** Decodes from any k good shards (null where missing). */
+  /**
+   * Decodes from any k good shards (null where missing). `shardsChecked`: every shard given
+   * passed {@link checkShard} in this process just before, so its hash is not computed again.
+   */
   decode(
     shards: (Uint8Array | null)[],
+    options?: { shardsChecked?: boolean },
   ): Promise<{ ok: true; data: Uint8Array } | { ok: false; reason: DecodeFailure }>;
   /** Checks one shard alone (its header and hash) and says which index it is. */
   checkShard(shard: Uint8Array): { ok: true; index: number } | { ok: false; reason: string };

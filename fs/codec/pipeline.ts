@@ -192,9 +192,11 @@ async function verifyEncoding(
  */
 export async function decodeChunk(
   shards: readonly (Uint8Array | null)[],
-  options: ChunkCodecOptions & { into?: Uint8Array },
+  options: ChunkCodecOptions & { into?: Uint8Array; shardsChecked?: boolean },
 ): Promise<DecodeResult> {
-  const result = await decodeShards(shards, options, { trusted: false });
+  // shardsChecked: the caller hashed every shard it passes a moment ago (the chunk store's
+  // reader does, to know which node to ask next): hashing them again would cost a pass.
+  const result = await decodeShards(shards, options, { trusted: options.shardsChecked === true });
   if (!result.ok) return result;
   return { ok: true, data: result.data, badShards: result.badShards };
 }
