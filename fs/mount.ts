@@ -9,7 +9,16 @@ import { basename, dirname, join, resolve } from "node:path";
 import { EINVAL, FsError } from "./errno.ts";
 import { type BridgeOptions, createBridge } from "./bridge.ts";
 import type { Filesystem, FsLogger } from "./filesystem.ts";
-import { cleanStaleMount, isFuseMounted, serveFuse, unmountFuse } from "./fuse/mod.ts";
+import {
+  cleanStaleMount,
+  isFuseMounted,
+  serveFuse,
+  setReadahead,
+  unmountFuse,
+} from "./fuse/mod.ts";
+
+/** The mount's readahead window, KiB (FUSE mounts start with 128). */
+const READAHEAD_KIB = 1024;
 
 export interface MountFilesystemOptions extends BridgeOptions {
   /** Let other users in (root, or user_allow_other in /etc/fuse.conf). @default false */
@@ -77,6 +86,11 @@ export async function mountFilesystem(
     await finished.catch(() => {});
     throw error;
   }
+  // Best effort (root only): sequential reads then come in fewer, larger requests, fetched
+  // further ahead (about a tenth faster cold reads from the nodes here).
+  await setReadahead(server.mountpoint, READAHEAD_KIB).catch((error) =>
+    logger.warn("could not raise the mount's readahead", { error: String(error) })
+  );
   logger.info("mounted", { mountpoint: server.mountpoint, stateDir: fs.stateDir });
   return {
     mountpoint: server.mountpoint,

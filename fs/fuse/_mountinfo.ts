@@ -11,6 +11,8 @@ import { basename, dirname, resolve } from "node:path";
 
 /** One line of /proc/self/mountinfo, the fields we use. */
 export interface MountInfo {
+  /** The mount's device, "major:minor" (also its name under /sys/class/bdi). */
+  device: string;
   mountpoint: string;
   /** e.g. "fuse.qsfs". */
   fstype: string;
@@ -34,6 +36,7 @@ export function parseMountinfo(text: string): MountInfo[] {
     const separator = fields.indexOf("-", 6);
     if (separator < 0 || fields.length < separator + 3) continue;
     entries.push({
+      device: fields[2]!,
       mountpoint: unescapeOctal(fields[4]!),
       fstype: unescapeOctal(fields[separator + 1]!),
       source: unescapeOctal(fields[separator + 2]!),
@@ -57,4 +60,15 @@ function unescapeOctal(field: string): string {
     /\\([0-7]{3})/g,
     (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)),
   );
+}
+
+/**
+ * Sets the kernel's readahead for the mount (its backing device's read_ahead_kb; root only).
+ * FUSE mounts start at 128 KiB: each sequential read then becomes a request per 128 KiB, and
+ * a larger window lets the kernel ask for more at once and further ahead.
+ */
+export async function setReadahead(mountpoint: string, kib: number): Promise<void> {
+  const mount = await findMount(mountpoint);
+  if (mount === null) throw new Error(`Cannot set readahead: nothing is mounted at ${mountpoint}`);
+  await Deno.writeTextFile(`/sys/class/bdi/${mount.device}/read_ahead_kb`, `${kib}\n`);
 }

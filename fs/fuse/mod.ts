@@ -34,4 +34,5 @@ export {
   unmountFuse,
 } from "./mount.ts";
 export { type FuseServer, serveFuse, type ServeOptions } from "./serve.ts";
+export { setReadahead } from "./_mountinfo.ts";
 export type * from "./types.ts";

@@ -87,6 +87,10 @@ Deno.test({
         await shOk(`echo hello > '${mountpoint}/a' && mkdir '${mountpoint}/d'`);
         assert.equal(await Deno.readTextFile(`${mountpoint}/a`), "hello\n");
         assert.match(await shOk(`grep ' ${mountpoint} ' /proc/mounts`), /^qsfs \S+ fuse\.qsfs /);
+        // The readahead window was raised from FUSE's 128 KiB (we run as root here).
+        const device = (await shOk(`mountpoint -d '${mountpoint}'`)).trim();
+        const readahead = await Deno.readTextFile(`/sys/class/bdi/${device}/read_ahead_kb`);
+        assert.equal(readahead.trim(), "1024");
         const again = await runQsfs([
           "--home",
           `${root}/other`,
