@@ -153,3 +153,11 @@ export class PoolChangeRefusedError extends DomainError {
     this.name = "PoolChangeRefusedError";
   }
 }
+
+/** A change of the pool that was allowed but did not complete (nodes did not answer). */
+export class PoolChangeFailedError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("failed", "pool_change_failed", message, options);
+    this.name = "PoolChangeFailedError";
+  }
+}

@@ -52,6 +52,14 @@ Deno.test({
       await server.unmount();
       server = undefined;
 
+      // Without the filesystem's state the shards cannot be found: refused, the node kept.
+      await Deno.rename(join(home, "fs"), join(home, "fs.away"));
+      const stateless = await qsfs(home, ["nodes", "remove", leaving.id]);
+      assert.equal(stateless.code, 1);
+      assert.match(firstLine(stateless.stderr), /recover it first.*; the node was kept$/);
+      await Deno.remove(join(home, "fs"), { recursive: true }).catch(() => {});
+      await Deno.rename(join(home, "fs.away"), join(home, "fs"));
+
       const removed = await qsfsOk(home, ["nodes", "remove", leaving.id, "--json"]);
       const result = JSON.parse(removed) as { removed: string; chunksMoved: number };
       assert.equal(result.removed, leaving.id);

@@ -13,7 +13,11 @@
 import { FsError, openFilesystem, type PoolOptions } from "../../../fs/mod.ts";
 import type { Logger } from "../../../lib/log.ts";
 import type { NodeRegistry } from "../../grid/registry.ts";
-import { IdentityUnavailableError, PoolChangeRefusedError } from "../errors.ts";
+import {
+  IdentityUnavailableError,
+  PoolChangeFailedError,
+  PoolChangeRefusedError,
+} from "../errors.ts";
 import { identityExists, IdentityLockedError, unlockIdentity } from "../identity/mod.ts";
 import type { IdentityAccess } from "../node_passwords.ts";
 import { poolNodesOf } from "./pool_nodes.ts";
@@ -64,20 +68,37 @@ export async function evacuatePoolNode(
     lockWaitMs: 0,
     logger: deps.logger ?? quiet,
   }).catch((error) => {
-    if (!(error instanceof FsError && error.code === "EBUSY")) throw error;
-    throw new PoolChangeRefusedError(
-      `Cannot ${action}: the filesystem on the nodes is in use (${error.message}); its shards ` +
-        "must move to the other nodes first, which needs the filesystem: unmount it " +
-        "(qsfs umount DIR) and remove the node again",
-    );
+    if (error instanceof FsError && error.code === "EBUSY") {
+      throw new PoolChangeRefusedError(
+        `Cannot ${action}: the filesystem on the nodes is in use (${error.message}); its ` +
+          "shards must move to the other nodes first, which needs the filesystem: unmount it " +
+          "(qsfs umount DIR) and remove the node again",
+      );
+    }
+    // A wiped state, nodes that do not answer: the node stays, and the reason is the answer.
+    throw new PoolChangeRefusedError(`Cannot ${action}: ${reasonOf(error)}; the node was kept`, {
+      cause: error,
+    });
   });
   try {
     const report = await fs.pool!.evacuateNode(nodeId);
     await fs.sync();
     return { chunksMoved: report.chunksMoved };
+  } catch (error) {
+    // Chunks moved so far keep their new locations; removing again finishes the rest.
+    throw new PoolChangeFailedError(
+      `Cannot ${action}: moving its shards failed (${reasonOf(error)}); the node was kept, ` +
+        "and removing it again moves what is left",
+      { cause: error },
+    );
   } finally {
     await fs.close();
   }
+}
+
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^Cannot /, "cannot ");
 }
 
 async function poolKeys(access: IdentityAccess, action: string): Promise<PoolOptions["keys"]> {
