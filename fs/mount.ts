@@ -25,8 +25,6 @@ export interface MountFilesystemOptions extends BridgeOptions {
   allowOther?: boolean;
   /** Shown as the mount's source in /proc/mounts and df. @default "qsfs" */
   fsName?: string;
-  /** Reads of /dev/fuse outstanding at once. @default 4 */
-  readerCount?: number;
   /** @default console */
   logger?: FsLogger;
 }
@@ -70,7 +68,6 @@ export async function mountFilesystem(
       // The vfs clears suid/sgid on write, truncate and chown itself.
       handleKillpriv: true,
       writebackCache: false,
-      readerCount: options.readerCount,
       logger,
     });
   } catch (error) {

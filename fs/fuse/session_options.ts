@@ -18,11 +18,6 @@ export interface SessionOptions {
   maxWriteBytes?: number;
   /** Readahead to ask for, bytes; the kernel grants at most what it offered. @default 1 MiB */
   maxReadaheadBytes?: number;
-  /**
-   * Unused: requests are now read on the JS thread as they are queued (see
-   * session.ts). Kept so existing callers still type-check.
-   */
-  readerCount?: number;
   /** Requests read and not yet answered, at most. @default 64 */
   requestsInflightMax?: number;
   /** Background requests (readahead, write-back) the kernel queues at most. @default 64 */
