@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { openFilesystem, recoverFilesystem } from "./filesystem.ts";
 import type { PoolOptions } from "./pool.ts";
 import { EIO } from "./errno.ts";
-import { O_RDONLY, O_RDWR, ROOT_INO } from "./vfs/constants.ts";
+import { O_RDONLY, ROOT_INO } from "./vfs/constants.ts";
 import { isErrno, pattern, ROOT } from "./vfs/_testing.ts";
-import { describeTree } from "./vfs/_tree_testing.ts";
-import type { Ino, Vfs } from "./vfs/mod.ts";
+import { describeTree, writeTestFile } from "./vfs/_tree_testing.ts";
+import type { Vfs } from "./vfs/mod.ts";
 import { startZdbServer, type ZdbServer } from "./zdb/mod.ts";
 import { assertSameBytes } from "./zdb/_testing.ts";
 
@@ -77,14 +77,6 @@ class TestNodes implements AsyncDisposable {
   }
 }
 
-async function writeFile(vfs: Vfs, parent: Ino, name: string, data: Uint8Array, sync = true) {
-  const { fh, attr } = await vfs.create(ROOT, { parent, name, mode: 0o640, flags: O_RDWR });
-  await vfs.write(ROOT, { fh, offset: 0, data });
-  if (sync) await vfs.fsync(ROOT, fh);
-  await vfs.release(ROOT, fh);
-  return attr.ino;
-}
-
 async function readFile(vfs: Vfs, name: string): Promise<Uint8Array> {
   const { ino, sizeBytes } = await vfs.lookup(ROOT, ROOT_INO, new TextEncoder().encode(name));
   const fh = await vfs.open(ROOT, ino, O_RDONLY);
@@ -108,12 +100,12 @@ Deno.test("pool: a tree written and closed comes back from the nodes alone into 
   });
   const { vfs } = first;
   const docs = await vfs.mkdir(ROOT, { parent: ROOT_INO, name: "docs", mode: 0o750 });
-  const big = await writeFile(vfs, docs.ino, "big.bin", pattern(5 * CHUNK + 17, 4));
-  await writeFile(vfs, ROOT_INO, "small", pattern(100, 5), false);
+  const big = await writeTestFile(vfs, docs.ino, "big.bin", pattern(5 * CHUNK + 17, 4), true);
+  await writeTestFile(vfs, ROOT_INO, "small", pattern(100, 5));
   await vfs.symlink(ROOT, { parent: ROOT_INO, name: "link", target: "docs/big.bin" });
   await vfs.link(ROOT, { ino: big, newParent: ROOT_INO, newName: "hard" });
-  await writeFile(vfs, ROOT_INO, "replaced", pattern(3 * CHUNK, 6));
-  await writeFile(vfs, ROOT_INO, "replaced", pattern(CHUNK + 5, 7)); // leaves garbage behind
+  await writeTestFile(vfs, ROOT_INO, "replaced", pattern(3 * CHUNK, 6), true);
+  await writeTestFile(vfs, ROOT_INO, "replaced", pattern(CHUNK + 5, 7), true); // leaves garbage behind
   const expected = await describeTree(vfs, ROOT_INO);
   await first.sync(); // throws if anything is not on the nodes (close() keeps it for later)
   await first.close();
@@ -145,7 +137,7 @@ Deno.test("pool: an empty state never buries a pool's filesystem, and recovery n
   await using nodes = await TestNodes.start(6);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
   const fs = await openFilesystem({ stateDir: state, pool: nodes.pool(), logger: quiet });
-  await writeFile(fs.vfs, ROOT_INO, "kept", pattern(1000, 1));
+  await writeTestFile(fs.vfs, ROOT_INO, "kept", pattern(1000, 1), true);
   await fs.close();
   await assert.rejects(
     recoverFilesystem({ stateDir: state, pool: nodes.pool(), logger: quiet }),
@@ -181,7 +173,7 @@ Deno.test("pool: m nodes down, every file reads identical; m + 1 down, EIO; back
   });
   for (let i = 0; i < 4; i++) {
     const data = pattern(2 * CHUNK + i * 999, 20 + i);
-    await writeFile(fs.vfs, ROOT_INO, `f${i}`, data);
+    await writeTestFile(fs.vfs, ROOT_INO, `f${i}`, data, true);
     files.set(`f${i}`, data);
   }
   await fs.close();
@@ -220,7 +212,7 @@ Deno.test("pool: grown by a node while open, then a node evacuated and deleted w
   await assert.rejects(fs.pool!.evacuateNode("node-3"), /5 nodes would be left/);
   for (let i = 0; i < 5; i++) {
     const data = pattern(3 * CHUNK + i, 40 + i);
-    await writeFile(fs.vfs, ROOT_INO, `f${i}`, data, false);
+    await writeTestFile(fs.vfs, ROOT_INO, `f${i}`, data);
     files.set(`f${i}`, data);
   }
   await fs.sync(); // every chunk on the six first nodes, so one shard of each on node-3

@@ -8,6 +8,7 @@
 import { FsError } from "../errno.ts";
 import type { VfsOptions } from "./_core.ts";
 import { DiskChunkBackend } from "./disk_chunk_backend.ts";
+import type { NewInode } from "./meta_inodes.ts";
 import { MetaStore } from "./meta_store.ts";
 import type { CallContext } from "./types.ts";
 import { Vfs } from "./vfs.ts";
@@ -85,4 +86,23 @@ export function pattern(length: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/** An empty regular file's inode row (mode 0644, owner root, times at 1 s), for store tests. */
+export function testInode(changes: Partial<NewInode> = {}): NewInode {
+  const now = { sec: 1, nsec: 0 };
+  return {
+    mode: 0o100644,
+    uid: 0,
+    gid: 0,
+    nlink: 1,
+    sizeBytes: 0,
+    dataBytes: 0,
+    rdev: 0,
+    generation: 0,
+    atime: now,
+    mtime: now,
+    ctime: now,
+    ...changes,
+  };
 }

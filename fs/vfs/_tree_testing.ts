@@ -1,8 +1,8 @@
 /**
  * Test support: what a user can observe of a tree, as one comparable map, so a test can
- * prove two filesystems (before and after a recovery) hold the same thing.
+ * prove two filesystems (before and after a recovery) hold the same thing; and writing a file.
  */
-import { O_RDONLY } from "./constants.ts";
+import { O_RDONLY, O_RDWR } from "./constants.ts";
 import { ROOT } from "./_testing.ts";
 import type { Ino } from "./types.ts";
 import type { Vfs } from "./vfs.ts";
@@ -35,4 +35,19 @@ export async function describeTree(vfs: Vfs, ino: Ino, path = ""): Promise<Map<s
     }
   }
   return seen;
+}
+
+/** Creates `name` under `parent` holding `data` (mode 0640), fsynced if asked; its inode. */
+export async function writeTestFile(
+  vfs: Vfs,
+  parent: Ino,
+  name: string,
+  data: Uint8Array,
+  sync = false,
+): Promise<Ino> {
+  const { fh, attr } = await vfs.create(ROOT, { parent, name, mode: 0o640, flags: O_RDWR });
+  await vfs.write(ROOT, { fh, offset: 0, data });
+  if (sync) await vfs.fsync(ROOT, fh);
+  await vfs.release(ROOT, fh);
+  return attr.ino;
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { MetaStore } from "./meta_store.ts";
-import { openTestVfs, ROOT } from "./_testing.ts";
+import { openTestVfs, ROOT, testInode } from "./_testing.ts";
 
 const ROOT_INO = 1;
 
@@ -19,20 +19,7 @@ function committedNames(path: string): string[] {
 }
 
 function insertFile(store: MetaStore, name: string): void {
-  const now = { sec: 1, nsec: 0 };
-  const inode = store.inodes.insert({
-    mode: 0o100644,
-    uid: 0,
-    gid: 0,
-    nlink: 1,
-    sizeBytes: 0,
-    dataBytes: 0,
-    rdev: 0,
-    generation: 0,
-    atime: now,
-    mtime: now,
-    ctime: now,
-  });
+  const inode = store.inodes.insert(testInode());
   store.dentries.insert(ROOT_INO, new TextEncoder().encode(name), inode.ino);
 }
 

@@ -3,6 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { checkMetadata } from "./meta_check.ts";
 import { MetaStore } from "./meta_store.ts";
 import { SCHEMA_VERSION } from "./schema.ts";
+import { testInode } from "./_testing.ts";
 
 async function withDirectory(test: (directory: string) => void | Promise<void>) {
   const directory = await Deno.makeTempDir({ prefix: "qsfs-meta-" });
@@ -52,19 +53,7 @@ Deno.test("MetaStore.transaction() commits all of a change or none of it", async
   await withDirectory((directory) => {
     const store = MetaStore.open(`${directory}/m.sqlite`);
     const now = { sec: 1, nsec: 2 };
-    const fields = {
-      mode: 0o100644,
-      uid: 0,
-      gid: 0,
-      nlink: 1,
-      sizeBytes: 0,
-      dataBytes: 0,
-      rdev: 0,
-      generation: 0,
-      atime: now,
-      mtime: now,
-      ctime: now,
-    };
+    const fields = testInode({ atime: now, mtime: now, ctime: now });
     assert.throws(() =>
       store.transaction(() => {
         const inode = store.inodes.insert(fields);

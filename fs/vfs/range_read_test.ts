@@ -1,7 +1,8 @@
 // Small reads of uncached chunks use the backend's range read and return the right bytes.
 import assert from "node:assert/strict";
+import { writeTestFile } from "./_tree_testing.ts";
 import { openTestVfs, pattern, ROOT } from "./_testing.ts";
-import { O_RDONLY, O_RDWR, ROOT_INO } from "./constants.ts";
+import { O_RDONLY, ROOT_INO } from "./constants.ts";
 
 const CHUNK = 64 * 1024;
 
@@ -11,14 +12,7 @@ Deno.test("read() of a small range of an uncached chunk reads only that range", 
   await using t = await openTestVfs({ chunkSizeBytes: CHUNK, chunkCacheBytesMax: 0 });
   const { vfs, backend } = t;
   const data = pattern(3 * CHUNK + 1000, 7);
-  const { fh } = await vfs.create(ROOT, {
-    parent: ROOT_INO,
-    name: "f",
-    mode: 0o644,
-    flags: O_RDWR,
-  });
-  await vfs.write(ROOT, { fh, offset: 0, data });
-  await vfs.release(ROOT, fh);
+  await writeTestFile(vfs, ROOT_INO, "f", data);
   const ranges: number[] = [];
   const wholes: string[] = [];
   const getRange = backend.getRange.bind(backend);
@@ -44,14 +38,7 @@ Deno.test("concurrent large reads share one chunk load, and a sequential reader 
   await using t = await openTestVfs({ chunkSizeBytes: CHUNK });
   const { vfs } = t;
   const data = pattern(4 * CHUNK, 9);
-  const { fh } = await vfs.create(ROOT, {
-    parent: ROOT_INO,
-    name: "f",
-    mode: 0o644,
-    flags: O_RDWR,
-  });
-  await vfs.write(ROOT, { fh, offset: 0, data });
-  await vfs.release(ROOT, fh);
+  await writeTestFile(vfs, ROOT_INO, "f", data);
   await t.reopen(); // An empty chunk cache.
   const loads: string[] = [];
   const get = t.backend.get.bind(t.backend);

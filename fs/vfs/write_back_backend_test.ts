@@ -7,7 +7,7 @@ import { EIO } from "../errno.ts";
 import { newChunkRef } from "./chunk_backend.ts";
 import { LocalChunkCache } from "./local_chunk_cache.ts";
 import { MetaStore } from "./meta_store.ts";
-import { isErrno, pattern } from "./_testing.ts";
+import { isErrno, pattern, testInode } from "./_testing.ts";
 import { WriteBackBackend } from "./write_back_backend.ts";
 
 const CHUNK = 64 * 1024;
@@ -65,21 +65,10 @@ function setDown(nodes: FaultyNode[], down: boolean) {
 
 /** Maps `ref` as chunk 0 of a new inode, as a flush's commit would. */
 function mapChunk(store: MetaStore, ref: string, lengthBytes: number, index = 0) {
-  const now = { sec: 1, nsec: 0 };
   store.transaction(() => {
-    const { ino } = store.inodes.insert({
-      mode: 0o100644,
-      uid: 0,
-      gid: 0,
-      nlink: 1,
-      sizeBytes: lengthBytes,
-      dataBytes: lengthBytes,
-      rdev: 0,
-      generation: 0,
-      atime: now,
-      mtime: now,
-      ctime: now,
-    });
+    const { ino } = store.inodes.insert(
+      testInode({ sizeBytes: lengthBytes, dataBytes: lengthBytes }),
+    );
     store.chunks.put(ino, { index, ref, lengthBytes });
   });
 }

@@ -4,11 +4,10 @@ import { ChunkStore, createChunkCodec, FaultyNode, type ShardNode } from "../../
 import { startTestPool, type TestPool } from "../../chunk/_pool_testing.ts";
 import { mulberry32 } from "../../zdb/_testing.ts";
 import { ChunkStoreBackend } from "../chunk_store_backend.ts";
-import { O_RDWR, ROOT_INO } from "../constants.ts";
+import { ROOT_INO } from "../constants.ts";
 import { MetaStore } from "../meta_store.ts";
 import { pattern, ROOT } from "../_testing.ts";
-import { describeTree } from "../_tree_testing.ts";
-import type { Ino } from "../types.ts";
+import { describeTree, writeTestFile } from "../_tree_testing.ts";
 import { Vfs } from "../vfs.ts";
 import { recoverMetadata } from "./recover.ts";
 import { MetadataReplicator } from "./replicator.ts";
@@ -56,14 +55,6 @@ async function openReplicated(pool: TestPool, stateDir: string, seed: number) {
   return { chunks, store, replicator, vfs };
 }
 
-async function writeFile(vfs: Vfs, parent: Ino, name: string, data: Uint8Array, sync: boolean) {
-  const { fh, attr } = await vfs.create(ROOT, { parent, name, mode: 0o640, flags: O_RDWR });
-  await vfs.write(ROOT, { fh, offset: 0, data });
-  if (sync) await vfs.fsync(ROOT, fh);
-  await vfs.release(ROOT, fh);
-  return attr.ino;
-}
-
 Deno.test("a tree written with fsync comes back from the nodes alone, identical", async () => {
   // Proves recovery: wipe the local state, rebuild the metadata from the superblock, snapshot
   // and log segments on the nodes, and every name, mode, owner, time, link and byte is back.
@@ -72,8 +63,8 @@ Deno.test("a tree written with fsync comes back from the nodes alone, identical"
   const first = await openReplicated(pool, firstState, 1);
   const { vfs } = first;
   const docs = await vfs.mkdir(ROOT, { parent: ROOT_INO, name: "docs", mode: 0o750 });
-  const big = await writeFile(vfs, docs.ino, "big.bin", pattern(3 * CHUNK + 11, 4), false);
-  await writeFile(vfs, docs.ino, "empty", new Uint8Array(0), false);
+  const big = await writeTestFile(vfs, docs.ino, "big.bin", pattern(3 * CHUNK + 11, 4), false);
+  await writeTestFile(vfs, docs.ino, "empty", new Uint8Array(0), false);
   await vfs.symlink(ROOT, { parent: ROOT_INO, name: "link", target: "docs/big.bin" });
   await vfs.link(ROOT, { ino: big, newParent: ROOT_INO, newName: "hard" });
   await vfs.setxattr(ROOT, { ino: big, name: "user.tag", value: new TextEncoder().encode("v1") });
@@ -84,9 +75,9 @@ Deno.test("a tree written with fsync comes back from the nodes alone, identical"
   });
   for (let i = 0; i < 6; i++) {
     // Overwrites leave garbage chunks and push the log past a snapshot.
-    await writeFile(vfs, ROOT_INO, `note-${i}`, pattern(1000 + i, i), true);
+    await writeTestFile(vfs, ROOT_INO, `note-${i}`, pattern(1000 + i, i), true);
   }
-  await writeFile(vfs, ROOT_INO, "last", pattern(CHUNK + 1, 99), true);
+  await writeTestFile(vfs, ROOT_INO, "last", pattern(CHUNK + 1, 99), true);
   const expected = await describeTree(vfs, ROOT_INO);
   assert.ok(first.replicator.superblock.seq > 2, "several superblocks were written");
   // The machine is gone: no clean stop, the state directory is wiped.
@@ -110,7 +101,7 @@ Deno.test("recovery refuses a foreign key and ignores a forged superblock", asyn
   await using pool = await startTestPool(6, 3100);
   const state = await Deno.makeTempDir({ prefix: "qsfs-repl-" });
   const replicated = await openReplicated(pool, state, 3);
-  await writeFile(replicated.vfs, ROOT_INO, "a", pattern(10), true);
+  await writeTestFile(replicated.vfs, ROOT_INO, "a", pattern(10), true);
   await replicated.replicator.stop();
   replicated.store.close();
   await pool.nodes[0]!.put(
@@ -139,7 +130,7 @@ Deno.test("replication refuses to start from a state older than the nodes' metad
   await using pool = await startTestPool(6, 3200);
   const firstState = await Deno.makeTempDir({ prefix: "qsfs-repl-" });
   const first = await openReplicated(pool, firstState, 5);
-  await writeFile(first.vfs, ROOT_INO, "kept", pattern(5000, 3), true);
+  await writeTestFile(first.vfs, ROOT_INO, "kept", pattern(5000, 3), true);
   const published = first.replicator.superblock.seq;
   await first.replicator.stop();
   first.store.close();
@@ -205,9 +196,9 @@ Deno.test("a deleted file's rows come back deleted: the log applies with cascade
   await using pool = await startTestPool(6, 3400);
   const state = await Deno.makeTempDir({ prefix: "qsfs-repl-" });
   const first = await openReplicated(pool, state, 12);
-  const gone = await writeFile(first.vfs, ROOT_INO, "gone", pattern(3 * CHUNK + 5, 8), true);
+  const gone = await writeTestFile(first.vfs, ROOT_INO, "gone", pattern(3 * CHUNK + 5, 8), true);
   await first.vfs.setxattr(ROOT, { ino: gone, name: "user.k", value: pattern(8) });
-  const kept = await writeFile(first.vfs, ROOT_INO, "kept", pattern(CHUNK, 9), true);
+  const kept = await writeTestFile(first.vfs, ROOT_INO, "kept", pattern(CHUNK, 9), true);
   // A changeset applies table by table in the order they were first changed: inodes first
   // here (as after a restart's own changes), so the inode's delete comes before its chunks'.
   await first.vfs.setattr(ROOT, kept, { mode: 0o600 });
