@@ -6,44 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { qsfs, WORDS as ZERO_24 } from "./e2e/_home.ts";
 
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-const ZERO_24 = "abandon ".repeat(23) + "art";
 /** The Connect app's TFChain Secret of ZERO_24 (server/services/identity/vectors_test.ts). */
 const DAILY_SEED_ZERO = "0xb0eeeb9038ab0b898bc387313f6cd9fc142d908aa5ae9e6f149b85aff087d75a";
 const CONNECT_TFCHAIN_ZERO = "5DFqGKXr2BAGptCP7TUtb5X3FqLuR5ugU5ZaeyojKNLLGus6";
 const DASHBOARD_TFCHAIN_ZERO = "5EPCUjPxiHAcNooYipQFWr9NmmXJKpNG5RhcntXwbtUySrgH";
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function qsfs(
-  home: string,
-  args: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<Result> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--home", home, ...args],
-    env: { NO_COLOR: "1", ...options.env },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
-  await writer.close();
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
 
 async function withDir(body: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "qsfs_identity_cli_" });

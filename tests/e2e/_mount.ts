@@ -6,11 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { fileURLToPath } from "node:url";
 import { fileBytes } from "../fs/_crash_writer.ts";
+import { startWriter } from "../fs/_writer_process.ts";
 import { type MountProcess, runQsfs, startMount } from "../fs/_qsfs_process.ts";
 
-const WRITER = fileURLToPath(new URL("../fs/_crash_writer.ts", import.meta.url));
 /** The writer's files of at least this size are "large" (it writes up to 5 MB). */
 const LARGE_FILE_BYTES = 1_000_000;
 
@@ -59,23 +58,8 @@ export async function writeAndKill(
   dir: string,
   syncedBeforeKill: number,
 ): Promise<WrittenFiles> {
-  const writer = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", WRITER, `${server.mountpoint}/${dir}`],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let text = "";
-  const read = writer.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (text += chunk) }),
-  );
-  const lines = () => text.split("\n").slice(0, -1);
-  const named = (verb: string) =>
-    lines().filter((line) => line.startsWith(`${verb} `)).map((line) =>
-      line.slice(verb.length + 1)
-    );
-  let exited = false;
-  const status = writer.status.finally(() => exited = true);
+  const writer = startWriter(`${server.mountpoint}/${dir}`);
+  const { lines, named } = writer;
   const deadline = Date.now() + 120_000;
   // Killed in the middle of writing a large file: past the previous file's fsync and the
   // metadata it shipped, so what is checked is the kill, not one exact instant of it.
@@ -91,17 +75,16 @@ export async function writeAndKill(
     return size >= LARGE_FILE_BYTES / 4;
   };
   while (!(await midLargeWrite())) {
-    if (exited || Date.now() > deadline) {
-      if (!exited) writer.kill("SIGKILL");
-      await Promise.all([status, read]);
-      throw new Error(`the writer did not get far enough:\n${text}\n${server.stderr()}`);
+    if (writer.exited() || Date.now() > deadline) {
+      writer.kill();
+      await writer.finish();
+      throw new Error(`the writer did not get far enough:\n${writer.text()}\n${server.stderr()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   server.kill("SIGKILL");
   await server.exited;
-  await status;
-  await read;
+  await writer.finish();
   const done = new Set([...named("synced"), ...named("closed")]);
   return {
     dir,

@@ -9,9 +9,9 @@
 
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { fileURLToPath } from "node:url";
 import { checkMetadata, MetaStore } from "../../fs/vfs/mod.ts";
 import { fileBytes } from "./_crash_writer.ts";
+import { startWriter } from "./_writer_process.ts";
 import {
   canMount,
   makeSharedTempDir,
@@ -21,7 +21,6 @@ import {
 } from "./_qsfs_process.ts";
 import { shOk, snapshotTree, type TreeEntry } from "./_tree.ts";
 
-const WRITER = fileURLToPath(new URL("./_crash_writer.ts", import.meta.url));
 const DEADLINE_MS = 60_000;
 const POLL_MS = 10;
 
@@ -62,38 +61,24 @@ async function writeAndKill(
   dir: string,
   syncedBeforeKill: number,
 ): Promise<WriterLog> {
-  const writer = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", WRITER, `${server.mountpoint}/${dir}`],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let text = "";
-  const read = writer.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (text += chunk) }),
-  );
-  const lines = () => text.split("\n").slice(0, -1);
-  let exited = false;
-  const status = writer.status.finally(() => exited = true);
+  const writer = startWriter(`${server.mountpoint}/${dir}`);
   try {
     await pollUntil(`${syncedBeforeKill} files are synced and another is being written`, () => {
-      if (exited) throw new Error(`the writer stopped early:\n${text}`);
-      const all = lines();
-      return all.filter((line) => line.startsWith("synced ")).length >= syncedBeforeKill &&
-        all.at(-1)!.startsWith("writing ");
+      if (writer.exited()) throw new Error(`the writer stopped early:\n${writer.text()}`);
+      return writer.named("synced").length >= syncedBeforeKill &&
+        writer.lines().at(-1)!.startsWith("writing ");
     });
   } catch (error) {
-    if (!exited) writer.kill("SIGKILL");
-    await Promise.all([status, read]);
+    writer.kill();
+    await writer.finish();
     throw error;
   }
   server.kill("SIGKILL");
   await server.exited;
-  const { code } = await status;
-  await read;
-  assert.equal(code, 3, `the writer fails once the server is gone:\n${text}`);
-  assert.match(lines().at(-1)!, /^stopped (ENOTCONN|ECONNABORTED)$/);
-  return { dir, lines: lines() };
+  const code = await writer.finish();
+  assert.equal(code, 3, `the writer fails once the server is gone:\n${writer.text()}`);
+  assert.match(writer.lines().at(-1)!, /^stopped (ENOTCONN|ECONNABORTED)$/);
+  return { dir, lines: writer.lines() };
 }
 
 /** The stale mount fails with ENOTCONN (opening asks the server; stat may use cached attributes). */
