@@ -10,99 +10,23 @@
  * @module
  */
 import { join } from "node:path";
-import { ChunkStore, createChunkCodec, type ShardNode, ZdbShardNode } from "./chunk/mod.ts";
 import type { Filesystem, FsLogger, PoolControl, RecoveryReport } from "./filesystem.ts";
 import { evacuateNode } from "./pool_evacuation.ts";
-import { checkPoolGeometry, type PoolNodeAddress, type PoolOptions } from "./pool.ts";
+import { connectPool, type PoolParts } from "./pool_connect.ts";
+import type { PoolOptions } from "./pool.ts";
 import {
   LocalChunkCache,
   MetadataReplicator,
   MetaStore,
   recoverMetadata,
-  SuperblockStore,
+  type SuperblockStore,
   Vfs,
   WriteBackBackend,
 } from "./vfs/mod.ts";
-import { ZdbClient } from "./zdb/mod.ts";
 import type { Logger } from "../lib/log.ts";
 
 /** What statfs reports when the caller does not say how big the pool is: 1 TiB. */
 const POOL_CAPACITY_BYTES_DEFAULT = 1024 ** 4;
-const NODE_TIMEOUT_MS_DEFAULT = 5000;
-
-/** The pool's connections and the stores over them. */
-interface PoolParts {
-  clients: ZdbClient[];
-  nodes: ShardNode[];
-  data: ChunkStore;
-  metadata: ChunkStore;
-  superblocks: SuperblockStore;
-  /** Takes a node out of the set the superblock is written to. */
-  dropSuperblockNode(nodeId: string): void;
-  /** Adds a node to the pool: new chunks, metadata and superblocks use it too. */
-  addNode(address: PoolNodeAddress): void;
-  close(): void;
-}
-
-function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
-  checkPoolGeometry(pool);
-  const timeoutMs = pool.nodeTimeoutMs ?? NODE_TIMEOUT_MS_DEFAULT;
-  const clients: ZdbClient[] = [];
-  const connect = (node: PoolNodeAddress): ShardNode => {
-    const client = new ZdbClient({
-      address: { hostname: node.host, port: node.port },
-      namespace: node.namespace,
-      password: node.password,
-      commandTimeoutMs: timeoutMs,
-      connectTimeoutMs: timeoutMs,
-      // A node that is down must not hold every write for seconds: the chunk store places
-      // the shard elsewhere, and the upload queue retries later.
-      reconnectAttemptsMax: 2,
-    });
-    clients.push(client);
-    return new ZdbShardNode(node.id, client);
-  };
-  const nodes = pool.nodes.map(connect);
-  const geometry = { dataShards: pool.dataShards, parityShards: pool.parityShards };
-  const storeOf = (masterKey: Uint8Array) =>
-    new ChunkStore({
-      codec: createChunkCodec({ masterKey, ...geometry }),
-      nodes,
-      minAcknowledgedShards: pool.writeShardsMin,
-      // Eight uploads of k + m shards each at once (write_back_backend.ts), and reads beside.
-      transfersInFlightMax: 96,
-      logger: logger as Logger,
-    });
-  let superblockNodes = nodes;
-  const superblocks = new SuperblockStore({
-    nodes: () => superblockNodes,
-    key: pool.keys.superblockName,
-    cipherKey: pool.keys.superblockKey,
-    quorum: Math.min(nodes.length, pool.dataShards + 1),
-  });
-  const data = storeOf(pool.keys.dataKey);
-  const metadata = storeOf(pool.keys.metadataKey);
-  return {
-    clients,
-    nodes,
-    data,
-    metadata,
-    superblocks,
-    dropSuperblockNode(nodeId) {
-      superblockNodes = superblockNodes.filter((node) => node.id !== nodeId);
-    },
-    addNode(address) {
-      if (superblockNodes.some((node) => node.id === address.id)) {
-        throw new Error(`Cannot add node ${address.id}: it is in the pool already`);
-      }
-      const node = connect(address);
-      data.addNode(node);
-      metadata.addNode(node);
-      superblockNodes = [...superblockNodes, node];
-    },
-    close: () => clients.forEach((client) => client.close()),
-  };
-}
 
 export interface OpenPoolOptions {
   stateDir: string;

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { ChunkLocation, ChunkStore } from "../chunk/mod.ts";
+import type { ChunkStore } from "../chunk/mod.ts";
 import { EIO, FsError } from "../errno.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { ChunkBackend, ChunkBackendUsage } from "./chunk_backend.ts";
@@ -31,6 +31,7 @@ import type { MetaStore } from "./meta_store.ts";
 import { UploadQueue } from "./upload_queue.ts";
 import { ChunkFetcher } from "./chunk_fetcher.ts";
 import { StagingArea } from "./staging_area.ts";
+import { type ChunkToDelete, deleteChunk, HeldDeletes } from "./held_deletes.ts";
 
 export interface WriteBackBackendOptions {
   cache: LocalChunkCache;
@@ -67,13 +68,10 @@ export interface CacheRecovery {
   strays: number;
 }
 
-type HeldDelete = { location: ChunkLocation } | { chunkId: string };
-
 export class WriteBackBackend implements ChunkBackend {
   readonly #options: WriteBackBackendOptions;
   readonly #uploads: UploadQueue;
-  #held: HeldDelete[] = [];
-  #sealed: HeldDelete[] = [];
+  readonly #held: HeldDeletes;
   readonly #staged: StagingArea;
   /** The last upload failed: writers spill to the disk cache instead of waiting. */
   #uploadsFailing = false;
@@ -110,6 +108,7 @@ export class WriteBackBackend implements ChunkBackend {
 
   private constructor(options: WriteBackBackendOptions) {
     this.#options = options;
+    this.#held = new HeldDeletes(options.remote, options.logger);
     this.#fetcher = new ChunkFetcher({
       remote: options.remote,
       locations: options.store.locations,
@@ -233,20 +232,12 @@ export class WriteBackBackend implements ChunkBackend {
    * same tick as the replicator takes its changes): only those go at the next release.
    */
   sealDeferredDeletes(): void {
-    this.#sealed.push(...this.#held);
-    this.#held = [];
+    this.#held.seal();
   }
 
   /** Deletes the sealed chunks; call once the changes taken at the seal are durable. */
-  async releaseDeferredDeletes(): Promise<void> {
-    const sealed = this.#sealed;
-    this.#sealed = [];
-    for (const held of sealed) {
-      await this.#deleteRemoteNow(held).catch((error) =>
-        // A node that does not answer keeps a stray shard; scrub can find it later.
-        this.#options.logger?.warn("chunk delete failed", { error: message(error) })
-      );
-    }
+  releaseDeferredDeletes(): Promise<void> {
+    return this.#held.release();
   }
 
   /** Rebuilds shards that a put could not place, and records their new locations. */
@@ -297,17 +288,9 @@ export class WriteBackBackend implements ChunkBackend {
     return "done";
   }
 
-  async #deleteRemote(held: HeldDelete): Promise<void> {
-    if (this.#options.deferDeletes) {
-      this.#held.push(held);
-      return;
-    }
-    await this.#deleteRemoteNow(held);
-  }
-
-  #deleteRemoteNow(held: HeldDelete): Promise<void> {
-    const { remote } = this.#options;
-    return "location" in held ? remote.delete(held.location) : remote.deleteById(held.chunkId);
+  async #deleteRemote(chunk: ChunkToDelete): Promise<void> {
+    if (this.#options.deferDeletes) this.#held.hold(chunk);
+    else await deleteChunk(this.#options.remote, chunk);
   }
 }
 
