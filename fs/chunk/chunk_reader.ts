@@ -30,7 +30,7 @@ export async function fetchShard(
   try {
     const bytes = await options.transfers.run(() => node.get(shard.key));
     if (bytes === null) return null;
-    const check = options.codec.checkShard(bytes);
+    const check = await options.codec.checkShard(bytes);
     return check.ok && check.index === shard.index ? bytes : null;
   } catch {
     return null;

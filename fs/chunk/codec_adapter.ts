@@ -1,6 +1,6 @@
 /** The chunk store's {@link ChunkCodec} over fs/codec, for one master key and geometry. */
 import {
-  checkShard,
+  checkShardOffThread,
   type ChunkCodecOptions,
   decodeChunk,
   encodeChunk,
@@ -20,8 +20,8 @@ export function createChunkCodec(options: ChunkCodecOptions): ChunkCodec {
       const result = await decodeChunk(shards, { ...options, ...decodeOptions });
       return result.ok ? { ok: true, data: result.data } : { ok: false, reason: result.reason };
     },
-    checkShard(shard) {
-      const check = checkShard(shard, dataShards, parityShards);
+    async checkShard(shard) {
+      const check = await checkShardOffThread(shard, dataShards, parityShards);
       return check.ok ? { ok: true, index: check.header.index } : check;
     },
     reconstruct: (shards) => Promise.resolve(rebuildShards(shards, dataShards, parityShards)),

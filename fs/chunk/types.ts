@@ -38,8 +38,13 @@ export interface ChunkCodec {
     shards: (Uint8Array | null)[],
     options?: { shardsChecked?: boolean },
   ): Promise<{ ok: true; data: Uint8Array } | { ok: false; reason: DecodeFailure }>;
-  /** Checks one shard alone (its header and hash) and says which index it is. */
-  checkShard(shard: Uint8Array): { ok: true; index: number } | { ok: false; reason: string };
+  /**
+   * Checks one shard alone (its header and hash) and says which index it is; a long shard is
+   * hashed off the JS thread, so `shard` must not change until this resolves.
+   */
+  checkShard(
+    shard: Uint8Array,
+  ): Promise<{ ok: true; index: number } | { ok: false; reason: string }>;
   /** Rebuilds every shard from any k good ones; undefined with fewer. */
   reconstruct(shards: (Uint8Array | null)[]): Promise<Uint8Array[] | undefined>;
 }

@@ -36,7 +36,21 @@ const SYMBOLS = {
   EVP_DecryptFinal_ex: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
 } as const;
 
+/**
+ * EVP_DecryptUpdate declared nonblocking: it runs on a worker thread, so a mount's JS thread
+ * goes on serving FUSE while a chunk read from the nodes is decrypted. Its own context per
+ * call (copied from the keyed one), since calls may overlap.
+ */
+const OFF_THREAD_SYMBOLS = {
+  EVP_DecryptUpdate: { ...SYMBOLS.EVP_DecryptUpdate, nonblocking: true },
+  EVP_CIPHER_CTX_copy: { parameters: ["pointer", "pointer"], result: "i32" },
+} as const;
+
+/** Runs shorter than this are decrypted on the JS thread: the hop would cost more. */
+const OFF_THREAD_RUN_BYTES_MIN = 64 * 1024;
+
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+type OffThreadSymbols = Deno.DynamicLibrary<typeof OFF_THREAD_SYMBOLS>["symbols"];
 type Update = Symbols["EVP_EncryptUpdate"];
 
 const EVP_CTRL_GCM_GET_TAG = 0x10;
@@ -45,6 +59,18 @@ const TAG_BYTES = 16;
 const UPDATE_BYTES_MAX = 0x7fff_ffff; // EVP_*Update takes an int.
 
 let library: Symbols | null | undefined;
+let offThreadLibrary: OffThreadSymbols | null | undefined;
+
+function offThreadSymbols(): OffThreadSymbols | null {
+  if (offThreadLibrary === undefined) {
+    try {
+      offThreadLibrary = Deno.dlopen("libcrypto.so.3", OFF_THREAD_SYMBOLS).symbols;
+    } catch {
+      offThreadLibrary = null;
+    }
+  }
+  return offThreadLibrary;
+}
 
 /**
  * libcrypto's symbols, or null when it cannot be loaded (no library, no --allow-ffi) or
@@ -115,6 +141,38 @@ function streamRuns(
   }
 }
 
+/** {@link streamRuns} with each long piece decrypted on a worker thread. */
+async function streamRunsOffThread(
+  offThread: OffThreadSymbols,
+  symbols: Symbols,
+  context: Deno.PointerValue,
+  inputs: readonly Uint8Array[],
+  outputs: readonly Uint8Array[],
+  written: Int32Array,
+) {
+  let output = 0;
+  let outputAt = 0;
+  for (const input of inputs) {
+    let inputAt = 0;
+    while (inputAt < input.length) {
+      while (outputs[output]!.length === outputAt) {
+        output++;
+        outputAt = 0;
+      }
+      const target = outputs[output]!;
+      const bytes = Math.min(input.length - inputAt, target.length - outputAt, UPDATE_BYTES_MAX);
+      const into = target.subarray(outputAt, outputAt + bytes);
+      const from = input.subarray(inputAt, inputAt + bytes);
+      const ok = bytes >= OFF_THREAD_RUN_BYTES_MIN
+        ? await offThread.EVP_DecryptUpdate(context, into, written, from, bytes)
+        : symbols.EVP_DecryptUpdate(context, into, written, from, bytes);
+      assert(ok === 1 && written[0] === bytes, "EVP_DecryptUpdate must process every byte");
+      inputAt += bytes;
+      outputAt += bytes;
+    }
+  }
+}
+
 /** One key's AES-256-GCM contexts: the key schedule is computed once, nonces per call. */
 export class LibcryptoGcm {
   #symbols: Symbols;
@@ -122,6 +180,8 @@ export class LibcryptoGcm {
   #opener: Deno.PointerValue;
   #written = new Int32Array(1);
   #tail = new Uint8Array(TAG_BYTES);
+  /** Keyed decryption contexts not in use by an {@link openOffThread}. */
+  #idleOpeners: Deno.PointerValue[] = [];
 
   constructor(symbols: Symbols, key: Uint8Array) {
     this.#symbols = symbols;
@@ -181,5 +241,44 @@ export class LibcryptoGcm {
     const set = s.EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag);
     assert(set === 1, "cannot set the tag");
     return s.EVP_DecryptFinal_ex(context, this.#tail, this.#written) === 1;
+  }
+
+  /**
+   * {@link open}, with the long runs decrypted on a worker thread; the runs must not change
+   * until it resolves. Each call takes a context of its own (a copy of the keyed one).
+   */
+  async openOffThread(
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    cipher: readonly Uint8Array[],
+    tag: Uint8Array,
+    plain: readonly Uint8Array[],
+  ): Promise<boolean> {
+    const offThread = offThreadSymbols();
+    if (offThread === null) return this.open(nonce, aad, cipher, tag, plain);
+    const s = this.#symbols;
+    const context = this.#idleOpeners.pop() ?? this.#copyOpener(offThread);
+    const written = new Int32Array(1);
+    const tail = new Uint8Array(TAG_BYTES);
+    try {
+      assert(s.EVP_DecryptInit_ex(context, null, null, null, nonce) === 1, "cannot set nonce");
+      if (aad.length > 0) {
+        assert(s.EVP_DecryptUpdate(context, null, written, aad, aad.length) === 1, "aad");
+      }
+      await streamRunsOffThread(offThread, s, context, cipher, plain, written);
+      const set = s.EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag);
+      assert(set === 1, "cannot set the tag");
+      return s.EVP_DecryptFinal_ex(context, tail, written) === 1;
+    } finally {
+      this.#idleOpeners.push(context);
+    }
+  }
+
+  #copyOpener(offThread: OffThreadSymbols): Deno.PointerValue {
+    const context = this.#symbols.EVP_CIPHER_CTX_new();
+    assert(context !== null, "EVP_CIPHER_CTX_new failed");
+    contexts.register(this, { symbols: this.#symbols, context });
+    assert(offThread.EVP_CIPHER_CTX_copy(context, this.#opener) === 1, "cannot copy a context");
+    return context;
   }
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { assert } from "../_assert.ts";
-import { xxh64 } from "./native.ts";
+import { xxh64, xxh64OffThread } from "./native.ts";
 
 export const FORMAT_VERSION = 1;
 export const HASH_XXH64 = 1;
@@ -130,10 +130,24 @@ export function shardHashOk(shard: Uint8Array): boolean {
   return shard.length >= SHARD_OVERHEAD_BYTES && storedShardHash(shard) === shardHash(shard);
 }
 
+/** {@link shardHashOk}, hashing a long shard on a worker thread (see xxh64OffThread). */
+export async function shardHashOkOffThread(shard: Uint8Array): Promise<boolean> {
+  if (shard.length < SHARD_OVERHEAD_BYTES) return false;
+  const hash = await xxh64OffThread(shard.subarray(0, shard.length - SHARD_TRAILER_BYTES), 0n);
+  return storedShardHash(shard) === hash;
+}
+
 /** XXH64 of a plaintext, as the 8 bytes the frame encrypts. */
 export function plainHashBytes(plain: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(PLAIN_HASH_BYTES);
   view(bytes).setBigUint64(0, xxh64(plain, 0n), true);
+  return bytes;
+}
+
+/** {@link plainHashBytes}, hashing a long plaintext on a worker thread. */
+export async function plainHashBytesOffThread(plain: Uint8Array): Promise<Uint8Array> {
+  const bytes = new Uint8Array(PLAIN_HASH_BYTES);
+  view(bytes).setBigUint64(0, await xxh64OffThread(plain, 0n), true);
   return bytes;
 }
 

@@ -29,4 +29,4 @@ export { encodeParity, type ReconstructResult, reconstructShards } from "./erasu
 export { ChunkCipher, type CipherEngine, deriveKey } from "./encrypt.ts";
 export { type CompressionEngine, compressionEngine } from "./compress.ts";
 export { SHARDS_MAX } from "./gf256.ts";
-export { checkShard, rebuildShards, type ShardCheck } from "./rebuild.ts";
+export { checkShard, checkShardOffThread, rebuildShards, type ShardCheck } from "./rebuild.ts";

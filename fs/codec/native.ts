@@ -151,6 +151,14 @@ export const defaultMultiplier: RowMultiplier = {
 };
 
 let libxxhash: ((bytes: Uint8Array, seed: bigint) => bigint) | null | undefined;
+let libxxhashOffThread: ((bytes: Uint8Array, seed: bigint) => Promise<bigint>) | null | undefined;
+
+/**
+ * Inputs at least this long are hashed off the JS thread by {@link xxh64OffThread}: the
+ * hop to a worker thread and back (~20-50 us) is small beside hashing 256 KiB or more, and
+ * the JS thread of a mount also serves FUSE, so a cold read overlaps the two.
+ */
+const OFF_THREAD_BYTES_MIN = 256 * 1024;
 
 function nativeXxh64() {
   if (libxxhash === undefined) {
@@ -169,6 +177,30 @@ function nativeXxh64() {
 export function xxh64(bytes: Uint8Array, seed = 0n): bigint {
   const native = enabled ? nativeXxh64() : null;
   return native === null ? defaultKernel().xxh64(bytes, seed) : native(bytes, seed);
+}
+
+/**
+ * XXH64 like {@link xxh64}, but a long input is hashed on a worker thread (libxxhash's
+ * XXH64 declared nonblocking): the caller must not change `bytes` until it resolves.
+ */
+export function xxh64OffThread(bytes: Uint8Array, seed = 0n): Promise<bigint> {
+  if (bytes.length < OFF_THREAD_BYTES_MIN || !enabled || nativeXxh64() === null) {
+    return Promise.resolve(xxh64(bytes, seed));
+  }
+  if (libxxhashOffThread === undefined) {
+    const symbols = load(
+      "libxxhash.so.0",
+      {
+        XXH64: { ...XXHASH_SYMBOLS.XXH64, nonblocking: true },
+      } as const,
+    );
+    libxxhashOffThread = symbols === null
+      ? null
+      : async (input, start) => BigInt(await symbols.XXH64(input, BigInt(input.length), start));
+  }
+  return libxxhashOffThread === null
+    ? Promise.resolve(xxh64(bytes, seed))
+    : libxxhashOffThread(bytes, seed);
 }
 
 /** Which XXH64 runs here. */

@@ -12,6 +12,7 @@ import {
   SHARD_HEADER_BYTES,
   SHARD_OVERHEAD_BYTES,
   shardHashOk,
+  shardHashOkOffThread,
   type ShardHeader,
   shardPayload,
   writeShardHeader,
@@ -28,6 +29,29 @@ export function checkShard(
   const header = readShardHeader(shard);
   if (header === null) return { ok: false, reason: "too short to be a shard" };
   if (!shardHashOk(shard)) return { ok: false, reason: "hash mismatch" };
+  return checkShardHeader(header, dataShards, parityShards);
+}
+
+/**
+ * {@link checkShard}, hashing a long shard on a worker thread: what a reader uses as shards
+ * arrive, so the JS thread goes on serving while they are checked.
+ */
+export async function checkShardOffThread(
+  shard: Uint8Array,
+  dataShards: number,
+  parityShards: number,
+): Promise<ShardCheck> {
+  const header = readShardHeader(shard);
+  if (header === null) return { ok: false, reason: "too short to be a shard" };
+  if (!(await shardHashOkOffThread(shard))) return { ok: false, reason: "hash mismatch" };
+  return checkShardHeader(header, dataShards, parityShards);
+}
+
+function checkShardHeader(
+  header: ShardHeader,
+  dataShards: number,
+  parityShards: number,
+): ShardCheck {
   if (header.version !== FORMAT_VERSION) return { ok: false, reason: `format ${header.version}` };
   if (header.dataShards !== dataShards || header.parityShards !== parityShards) {
     return { ok: false, reason: `geometry ${header.dataShards}+${header.parityShards}` };

@@ -44,6 +44,18 @@ const HEADER_LINE_MAX_BYTES = 32;
 const NESTING_DEPTH_MAX = 8;
 /** Returned by a parse step when more bytes are needed. */
 const INCOMPLETE = -1;
+/**
+ * A reply that is one bulk string at least this long, not yet whole, is received straight
+ * into an array of its own: no copy out of the buffer at the end, no compaction of a part
+ * of it on the way (a chunk read from the nodes is mostly 1 MiB shards).
+ */
+const DIRECT_BULK_BYTES_MIN = 64 * 1024;
+
+/** A bulk string reply being received into its own array (its body and CR LF). */
+interface DirectBulk {
+  bytes: Uint8Array;
+  filled: number;
+}
 
 export class RespReader {
   readonly maxBulkBytes: number;
@@ -54,6 +66,7 @@ export class RespReader {
   #end = 0;
   #lineValue = 0;
   #lineEnd = 0;
+  #direct: DirectBulk | null = null;
 
   constructor(options: RespReaderOptions = {}) {
     this.maxBulkBytes = options.maxBulkBytes ?? 8 * 1024 * 1024;
@@ -64,11 +77,18 @@ export class RespReader {
 
   /** Bytes received but not yet consumed by a complete message. */
   get bufferedBytes(): number {
-    return this.#end - this.#start;
+    return this.#end - this.#start + (this.#direct?.filled ?? 0);
   }
 
-  /** Returns free space at the end of the buffer (at least `minBytes`) to read into. */
+  /**
+   * Returns free space to read into: at the end of the buffer (at least `minBytes`), or the
+   * rest of a large bulk reply being received into its own array (then maybe fewer).
+   */
   writable(minBytes = 16 * 1024): Uint8Array {
+    const direct = this.#direct;
+    if (direct !== null && direct.filled < direct.bytes.length) {
+      return direct.bytes.subarray(direct.filled);
+    }
     if (this.#start === this.#end) this.#start = this.#end = 0;
     if (this.#buffer.length - this.#end >= minBytes) return this.#buffer.subarray(this.#end);
     this.#compact();
@@ -78,12 +98,19 @@ export class RespReader {
 
   /** Marks `count` bytes written into the last {@link writable} view as received. */
   commit(count: number): void {
-    this.#end += count;
+    const direct = this.#direct;
+    if (direct !== null && direct.filled < direct.bytes.length) direct.filled += count;
+    else this.#end += count;
   }
 
   push(bytes: Uint8Array): void {
-    this.writable(bytes.length).set(bytes);
-    this.commit(bytes.length);
+    for (let at = 0; at < bytes.length;) {
+      const into = this.writable(bytes.length - at);
+      const count = Math.min(into.length, bytes.length - at);
+      into.set(bytes.subarray(at, at + count));
+      this.commit(count);
+      at += count;
+    }
   }
 
   /** Drops a large buffer once it is empty, so idle connections stay small. */
@@ -134,11 +161,39 @@ export class RespReader {
    * strings are copied out, so replies stay valid after later reads.
    */
   readReply(): RespValue | undefined {
+    if (this.#direct !== null) return this.#finishDirect();
     if (this.#start >= this.#end) return undefined;
+    if (this.#startDirect()) return undefined;
     const parsed = this.#parseValue(this.#start, 0);
     if (parsed === undefined) return this.#incomplete();
     this.#start = parsed.next;
     return parsed.value;
+  }
+
+  /** Moves a large bulk reply that is not yet whole into an array of its own; true if so. */
+  #startDirect(): boolean {
+    const at = this.#start;
+    if (this.#buffer[at] !== 0x24 || this.#readLine(at + 1) === INCOMPLETE) return false;
+    const length = this.#lineValue;
+    const bodyStart = this.#lineEnd;
+    if (length < DIRECT_BULK_BYTES_MIN || bodyStart + length + 2 <= this.#end) return false;
+    if (length > this.maxBulkBytes) throw new RespProtocolError("Payload too big");
+    const bytes = new Uint8Array(length + 2);
+    bytes.set(this.#buffer.subarray(bodyStart, this.#end));
+    this.#direct = { bytes, filled: this.#end - bodyStart };
+    this.#start = this.#end = 0;
+    return true;
+  }
+
+  /** The large bulk reply once it is whole (a view of its own array), else undefined. */
+  #finishDirect(): Uint8Array | undefined {
+    const { bytes, filled } = this.#direct!;
+    if (filled < bytes.length) return undefined;
+    this.#direct = null;
+    if (bytes[bytes.length - 2] !== CR || bytes[bytes.length - 1] !== LF) {
+      throw new RespProtocolError("Malformed reply: bulk string not ended by CR LF");
+    }
+    return bytes.subarray(0, bytes.length - 2);
   }
 
   #parseValue(at: number, depth: number): { value: RespValue; next: number } | undefined {

@@ -259,3 +259,43 @@ Deno.test("RespReader.shrink() gives back a large buffer once it is drained", ()
   assert.equal(reader.bufferedBytes, 0);
   assert.equal(reader.writable(1).length, 256 * 1024);
 });
+
+Deno.test("RespReader receives a large bulk reply into its own array, read by read", () => {
+  // Proves a shard-sized reply is read straight into an array of its exact size (the socket
+  // is never offered more than its rest), and the reply after it still decodes.
+  const random = mulberry32(7);
+  const value = randomBytes(random, MIB + 123);
+  const writer = new ByteWriter();
+  writeBulk(writer, value);
+  writeInteger(writer, 42);
+  const stream = writer.bytes();
+  const reader = new RespReader();
+  const received: RespValue[] = [];
+  let offeredBeyondValue = false;
+  for (let at = 0; at < stream.length;) {
+    const into = reader.writable(64 * 1024);
+    const valueEnd = stream.length - ":42\r\n".length;
+    if (at > 100 && at < valueEnd && at + into.length > valueEnd) offeredBeyondValue = true;
+    const count = Math.min(into.length, randomInt(random, 1, 100_000), stream.length - at);
+    into.set(stream.subarray(at, at + count));
+    reader.commit(count);
+    at += count;
+    let reply;
+    while ((reply = reader.readReply()) !== undefined) received.push(reply);
+  }
+  assert.equal(offeredBeyondValue, false);
+  assert.deepEqual(received, [value, 42]);
+  assert.equal((received[0] as Uint8Array).buffer.byteLength, value.length + 2);
+});
+
+Deno.test("RespReader.readReply() rejects a large bulk reply not ended by CR LF", () => {
+  // Proves the direct path checks the terminator like the buffered one.
+  const reader = new RespReader();
+  const body = new Uint8Array(100 * 1024);
+  reader.push(ascii(`$${body.length}\r\n`));
+  reader.push(body.subarray(0, 10));
+  assert.equal(reader.readReply(), undefined);
+  reader.push(body.subarray(10));
+  reader.push(ascii("xy"));
+  assert.throws(() => reader.readReply(), /not ended by CR LF/);
+});

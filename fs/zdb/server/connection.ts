@@ -14,7 +14,13 @@ import type { GroupCommit } from "./group_commit.ts";
 import { DEFAULT_NAMESPACE } from "./namespace_store.ts";
 
 const READ_MIN_BYTES = 64 * 1024;
-const IDLE_BUFFER_BYTES = 256 * 1024;
+/**
+ * What a connection's buffers keep between batches. A shard is 1 MiB and more (a 4 MiB chunk
+ * over 4 data shards), and a buffer shrunk after each one is allocated, zeroed and grown again
+ * for the next: a cold read paid that for every GET. 4 MiB holds the largest shard of the
+ * usual geometries, and a storage node has few clients.
+ */
+const IDLE_BUFFER_BYTES = 4 * 1024 * 1024 + 64 * 1024;
 /** Replies are sent once this much is pending, even mid-batch, to bound memory. */
 const REPLY_FLUSH_BYTES = 4 * 1024 * 1024;
 
