@@ -89,7 +89,7 @@ export class DiskChunkBackend implements ChunkBackend {
   async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
     const path = this.#pathOf(chunkRef, "read");
     try {
-      return await this.#openFiles.read(path, offset, lengthBytes);
+      return this.#openFiles.read(path, offset, lengthBytes);
     } catch (error) {
       this.#openFiles.forget(path);
       throw ioError(`Cannot read chunk ${chunkRef}`, error);

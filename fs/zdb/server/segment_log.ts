@@ -22,7 +22,7 @@ import {
   SEGMENT_HEADER_BYTES,
 } from "./entry_format.ts";
 import { fsyncDirectory, readFully, writeFully } from "./file_io.ts";
-import { PositionalFile } from "./positional_read.ts";
+import { PositionalFile } from "../../positional_file.ts";
 import { type LogLocation, type ReplayedEntry, replayEntries } from "./segment_replay.ts";
 
 export type { LogLocation, ReplayedEntry } from "./segment_replay.ts";

@@ -1,10 +1,12 @@
 /**
- * Reading a file at an offset with one system call. Deno's own API needs a
- * seek and a read per value; pread(2) through FFI costs about 0.8 us instead
- * of 1.3 us per 4 KiB GET here. Without FFI (no --allow-ffi, or no libc.so.6)
- * it falls back to seek + read on a Deno file.
+ * Reading a file at an offset with one system call, synchronously: for the
+ * storage node's GETs and the vfs's small reads of local chunk files. Deno's
+ * own API needs a seek and a read per value, and its async reads hop to a
+ * worker thread and back (10-50 us) for a read the page cache answers in a few
+ * microseconds; pread(2) through FFI costs about 0.8 us per 4 KiB. Without FFI
+ * (no --allow-ffi, or no libc.so.6) it falls back to seek + read on a Deno file.
+ * A read the page cache cannot answer blocks the JS thread for the disk's time.
  */
-import { readFully } from "./file_io.ts";
 
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
@@ -51,14 +53,15 @@ export class PositionalFile {
 
   /** Fills `into` from `offset`; returns the bytes read (fewer at the end of the file). */
   readAt(offset: number, into: Uint8Array): number {
-    if (this.#file !== undefined) return readFully(this.#file, offset, into);
+    if (this.#file !== undefined) return seekAndReadFully(this.#file, offset, into);
     let filled = 0;
     while (filled < into.length) {
       const rest = into.subarray(filled);
       const count = Number(
         this.#libc!.pread(this.#fd, rest, BigInt(rest.length), BigInt(offset + filled)),
       );
-      if (count <= 0) break;
+      if (count < 0) throw new Error(`Cannot read ${into.length} bytes at ${offset}: pread failed`);
+      if (count === 0) break;
       filled += count;
     }
     return filled;
@@ -68,4 +71,15 @@ export class PositionalFile {
     if (this.#file !== undefined) this.#file.close();
     else this.#libc!.close(this.#fd);
   }
+}
+
+function seekAndReadFully(file: Deno.FsFile, offset: number, into: Uint8Array): number {
+  file.seekSync(offset, Deno.SeekMode.Start);
+  let filled = 0;
+  while (filled < into.length) {
+    const read = file.readSync(into.subarray(filled));
+    if (read === null || read === 0) break;
+    filled += read;
+  }
+  return filled;
 }
