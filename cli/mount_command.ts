@@ -17,7 +17,7 @@ import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts"
 import { watchPoolGrowth } from "./pool_watch.ts";
 import { type Command, type CommandContext, errorMessage } from "./command.ts";
 import { passphraseFrom } from "./identity_flags.ts";
-import { parseSize } from "./nodes_command.ts";
+import { parseSize } from "./size_flags.ts";
 import {
   geometryFlags,
   POOL_FLAGS_USAGE,
