@@ -44,6 +44,9 @@ a cache. This needs an identity (qsfs init or qsfs recover) and storage nodes
 nodes, is started in the background when none runs. --local-only keeps
 everything on this machine instead, as a plain local filesystem.
 
+While mounted, "qsfs nodes remove ID" asks this process (on <home>/mount.sock)
+to move the node's shards to the other nodes, and the mount stops using it.
+
 For now every mount is served in the foreground: --foreground is accepted
 and implied. Background mounts served by the daemon come later.
 

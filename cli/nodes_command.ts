@@ -14,6 +14,7 @@ import { GRID_FLAGS, gridServeArgs } from "./grid_flags.ts";
 import { NODES_USAGE } from "./nodes_usage.ts";
 import type { Quote } from "../server/grid/provider.ts";
 import {
+  describeNodes,
   formatCandidates,
   formatEvents,
   formatHealth,
@@ -21,7 +22,7 @@ import {
   formatNodes,
   formatQuote,
 } from "./nodes_format.ts";
-import { describeNodes, NotConfirmedError, withAcceptedQuote } from "./quote_confirm.ts";
+import { NotConfirmedError, withAcceptedQuote } from "./quote_confirm.ts";
 import { parseSizeFlags, parseWholeNumber } from "./size_flags.ts";
 
 type Action =

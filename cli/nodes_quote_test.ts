@@ -11,7 +11,7 @@ import { startDaemon } from "../server/daemon.ts";
 import type { StorageNode } from "../server/grid/provider.ts";
 import { openTestWorld } from "../server/grid/tfgrid/_test_world.ts";
 import type { CliDeps } from "./command.ts";
-import { formatPrice } from "./quote_confirm.ts";
+import { formatPrice, formatQuote } from "./nodes_format.ts";
 import { runCli } from "./run.ts";
 
 interface Terminal {
@@ -120,4 +120,26 @@ Deno.test("formatPrice() shows TFT with its dollar value, and never rounds a pri
   assert.equal(formatPrice({ ...quote, costPerMonth: 0.0837 }), "$0.08");
   assert.equal(formatPrice({ ...quote, costPerMonth: 0.00123 }), "$0.0012");
   assert.equal(formatPrice({ ...quote, costPerMonth: 3, currency: "EUR" }), "3.00 EUR");
+  assert.equal(
+    formatQuote({
+      ...quote,
+      count: 3,
+      sizeBytes: 10 * 2 ** 30,
+      costPerMonth: 2.511,
+      tftPerMonth: 200.88,
+      network: "test",
+    }),
+    "3 nodes of 10.0 GiB (tfgrid) on test: 200.88 TFT (≈ $2.51) per month\n",
+  );
+  assert.equal(
+    formatQuote({
+      ...quote,
+      provider: "local",
+      count: 1,
+      sizeBytes: 2 ** 30,
+      costPerMonth: 0,
+      currency: "TFT",
+    }),
+    "1 node of 1.00 GiB (local): 0.00 TFT per month\n",
+  );
 });

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { formatBytes } from "../lib/bytes.ts";
 import type { Quote } from "../server/grid/provider.ts";
 import type { CliDeps } from "./command.ts";
 import { type AcceptedQuote, ApiError } from "./daemon_client.ts";
+import { formatPrice } from "./nodes_format.ts";
 
 /** The change was not made because nobody said yes; `exitCode` 2 when --yes is missing. */
 export class NotConfirmedError extends Error {
@@ -69,22 +69,4 @@ async function confirm(quote: Quote, options: ConfirmOptions): Promise<void> {
   if (answer !== "y" && answer !== "yes") {
     throw new NotConfirmedError(`Declined: ${options.unchanged}`, 1);
   }
-}
-
-/** "12.34 TFT (≈ $0.56)", or "$0.56" without a TFT price, or "3 EUR". */
-export function formatPrice(quote: Quote): string {
-  const money = quote.currency === "USD"
-    ? `$${amount(quote.costPerMonth)}`
-    : `${amount(quote.costPerMonth)} ${quote.currency}`;
-  return quote.tftPerMonth === undefined ? money : `${amount(quote.tftPerMonth)} TFT (≈ ${money})`;
-}
-
-/** Two decimals, but never a small price shown as 0.00. */
-function amount(value: number): string {
-  return value > 0 && value < 0.01 ? value.toPrecision(2) : value.toFixed(2);
-}
-
-/** "3 nodes of 100 GiB", for questions. */
-export function describeNodes(quote: Quote): string {
-  return `${quote.count} node${quote.count === 1 ? "" : "s"} of ${formatBytes(quote.sizeBytes)}`;
 }

@@ -186,7 +186,7 @@ export class NodeService {
  */
 function checkAccepted(quote: Quote, accepted: AcceptedQuote | undefined, what: string) {
   if (quote.costPerMonth === 0) return;
-  const price = `${quote.costPerMonth} ${quote.currency} per month`;
+  const price = `${roundedCost(quote.costPerMonth)} ${quote.currency} per month`;
   if (accepted === undefined) {
     throw new QuoteNotAcceptedError(
       `Cannot ${what}: it costs ${price}; accept the quote first (acceptQuote)`,
@@ -209,11 +209,18 @@ function checkAccepted(quote: Quote, accepted: AcceptedQuote | undefined, what: 
   }
   if (quote.costPerMonth > accepted.costPerMonth * (1 + 1e-9)) {
     throw new QuoteNotAcceptedError(
-      `Cannot ${what}: the price went up to ${price} from the ${accepted.costPerMonth} ` +
+      `Cannot ${what}: the price went up to ${price} from the ${
+        roundedCost(accepted.costPerMonth)
+      } ` +
         `${accepted.currency} accepted; accept the new quote first`,
       quote,
     );
   }
+}
+
+/** A price for messages: 2.511, not 2.5110000000000001. */
+function roundedCost(cost: number): number {
+  return Number(cost.toPrecision(6));
 }
 
 function notStoppable(id: string, action: string): ValidationError {
