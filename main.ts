@@ -55,6 +55,7 @@ if (import.meta.main) {
     stderr: (text) => writeAll(Deno.stderr, text),
     readSecretFile: (path) => Deno.readTextFileSync(path),
     readStdin: (prompt) => readStdin(prompt),
+    isTerminal: () => Deno.stdin.isTerminal(),
     createLogger: (level, home) =>
       createLogger({
         level,

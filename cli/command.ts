@@ -42,6 +42,8 @@ export interface CliDeps {
    * after `prompt` on stderr; from a pipe everything up to end of file.
    */
   readStdin?(prompt: string): Promise<string>;
+  /** Whether stdin is a terminal a person answers on (a question may be asked there). */
+  isTerminal?(): boolean;
   /** A logger to stderr and, when there is a home, to a rotating file in it. */
   createLogger(level: LogLevel, home: string | undefined): RootLogger;
   /** Starts an embedded ZDB server (fs/zdb/mod.ts). */

@@ -23,13 +23,22 @@ export class ApiError extends Error {
   /** The HTTP status; 0 when the daemon could not be reached. */
   readonly status: number;
   readonly code: string;
+  /** What the error body says besides code and message (e.g. `quote`). */
+  readonly details: Record<string, unknown>;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.details = details;
   }
+}
+
+/** The price a person accepted for a paid create or resize (the API's `acceptQuote`). */
+export interface AcceptedQuote {
+  costPerMonth: number;
+  currency: string;
 }
 
 export interface NodeRequestBody {
@@ -37,6 +46,7 @@ export interface NodeRequestBody {
   count?: number;
   sizeBytes?: number;
   locations?: string[];
+  acceptQuote?: AcceptedQuote;
 }
 
 export class DaemonClient {
@@ -76,11 +86,15 @@ export class DaemonClient {
       value = undefined;
     }
     if (!response.ok) {
-      const error = (value as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const error = (value as { error?: Record<string, unknown> } | undefined)?.error;
+      const { code, message, ...details } = error ?? {};
       throw new ApiError(
         response.status,
-        error?.code ?? "http_error",
-        error?.message ?? `Cannot ${method} ${path}: the daemon answered ${response.status}`,
+        typeof code === "string" ? code : "http_error",
+        typeof message === "string"
+          ? message
+          : `Cannot ${method} ${path}: the daemon answered ${response.status}`,
+        details,
       );
     }
     return value as T;
@@ -122,8 +136,9 @@ export class DaemonClient {
     return this.request("POST", "/nodes/quote", body);
   }
 
-  resizeNode(id: string, sizeBytes: number): Promise<StorageNode> {
-    return this.request("PATCH", `/nodes/${encodeURIComponent(id)}`, { sizeBytes });
+  resizeNode(id: string, sizeBytes: number, acceptQuote?: AcceptedQuote): Promise<StorageNode> {
+    const body = acceptQuote === undefined ? { sizeBytes } : { sizeBytes, acceptQuote };
+    return this.request("PATCH", `/nodes/${encodeURIComponent(id)}`, body);
   }
 
   removeNode(id: string, force: boolean): Promise<{ removed: string; chunksMoved?: number }> {

@@ -14,10 +14,10 @@ import {
   writePoolSettings,
 } from "../server/services/pool/mod.ts";
 import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts";
-import { watchPoolGrowth } from "./pool_watch.ts";
+import { startPoolServices } from "./mount_control.ts";
 import { type Command, type CommandContext, errorMessage } from "./command.ts";
 import { passphraseFrom } from "./identity_flags.ts";
-import { parseSize } from "./nodes_command.ts";
+import { parseSize } from "./size_flags.ts";
 import {
   geometryFlags,
   POOL_FLAGS_USAGE,
@@ -43,6 +43,9 @@ a cache. This needs an identity (qsfs init or qsfs recover) and storage nodes
 (qsfs nodes create --count 6 --size 1GiB); the daemon, which runs the local
 nodes, is started in the background when none runs. --local-only keeps
 everything on this machine instead, as a plain local filesystem.
+
+While mounted, "qsfs nodes remove ID" asks this process (on <home>/mount.sock)
+to move the node's shards to the other nodes, and the mount stops using it.
 
 For now every mount is served in the foreground: --foreground is accepted
 and implied. Background mounts served by the daemon come later.
@@ -199,7 +202,8 @@ async function serveMount(
   const logger = deps.createLogger(context.logLevel, home);
   // Listen before mounting: a signal during the mount must unmount, not kill.
   const stop = deps.waitForStop();
-  let stopWatching = () => {};
+  // Stopped before the unmount: a node's move must not outlive the filesystem it runs on.
+  let stopPoolServices = () => Promise.resolve();
   try {
     let mount;
     try {
@@ -217,7 +221,12 @@ async function serveMount(
         logger: logger.child({ part: "fuse" }),
       });
       if (fs.pool !== undefined && home !== undefined) {
-        stopWatching = watchPoolGrowth(home, fs.pool, logger.child({ part: "pool" }));
+        stopPoolServices = await startPoolServices(
+          home,
+          fs,
+          fs.pool,
+          logger.child({ part: "pool" }),
+        );
       }
     } catch (error) {
       deps.stderr(`qsfs: ${cannot(`mount ${dir}`, error)}\n`);
@@ -231,6 +240,7 @@ async function serveMount(
         (error: unknown) => ({ signal: undefined, error: error ?? "unknown error" }),
       ),
     ]);
+    await stopPoolServices();
     if (outcome.signal !== undefined) {
       logger.info("unmounting", { signal: outcome.signal, mountpoint: mount.mountpoint });
       try {
@@ -246,7 +256,7 @@ async function serveMount(
     logger.info("unmounted", { mountpoint: mount.mountpoint });
     return 0;
   } finally {
-    stopWatching();
+    await stopPoolServices();
     stop.dispose();
     logger.close();
   }

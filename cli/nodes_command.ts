@@ -7,11 +7,14 @@
 import { resolve } from "node:path";
 import { formatBytes } from "../lib/bytes.ts";
 import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts";
-import type { Command, CommandContext } from "./command.ts";
+import type { CliDeps, Command, CommandContext } from "./command.ts";
 import { ApiError, type DaemonClient, type NodeRequestBody } from "./daemon_client.ts";
 import { connectDaemon } from "./daemon_launch.ts";
-import { GRID_FLAGS, GRID_FLAGS_USAGE, gridServeArgs } from "./grid_flags.ts";
+import { GRID_FLAGS, gridServeArgs } from "./grid_flags.ts";
+import { NODES_USAGE } from "./nodes_usage.ts";
+import type { Quote } from "../server/grid/provider.ts";
 import {
+  describeNodes,
   formatCandidates,
   formatEvents,
   formatHealth,
@@ -19,51 +22,8 @@ import {
   formatNodes,
   formatQuote,
 } from "./nodes_format.ts";
-
-const USAGE = `Usage: qsfs nodes <action> [flags]
-
-Storage nodes: where file data lives. "local" nodes are storage servers this
-machine runs (free); each keeps its data in its own directory. "tfgrid" nodes
-are 0-db namespaces on ThreeFold grid nodes, paid for by the twin of the
-daemon's mnemonic; --location then picks grid nodes: random (the default),
-country:NAME, city:NAME, farm:ID[,ID...] or node:ID[,ID...].
-
-Actions:
-  list                          List the nodes
-  create --count N --size SIZE  Create N nodes of SIZE each (all or none)
-         [--location DIR]...    ... spread over these directories (default: <home>/nodes)
-  find [--count N] [--size SIZE] [--location DIR]...
-                                Show where nodes could go, and whether they share a disk
-  quote --count N --size SIZE   What N nodes of SIZE cost per month
-  show ID                       One node in detail
-  resize ID --size SIZE         Change a node's size (never below what it holds)
-  remove ID [--force]           Stop a node and delete its data. A node of the pool
-                                first has its shards moved to the other nodes (the
-                                filesystem must not be mounted meanwhile; refused
-                                when fewer than k + m nodes would be left); another
-                                node holding data is refused unless --force
-  stop ID                       Take a local node down (its server stops; it is not
-                                restarted until "nodes start ID" or the next daemon start)
-  start ID                      Bring a stopped or failed local node up again
-  health [ID]                   Reachability, latency and space (every node without ID)
-  events                        What happened to the nodes since the daemon started
-
-Flags:
-  --count N           How many nodes
-  --size SIZE         Size of each node: bytes, or with a unit (500MB, 10GiB, 1TB)
-  --size-bytes N      Size of each node in bytes
-  --location DIR      A directory for nodes; repeat it to spread nodes over disks
-                      (tfgrid: a grid location, see above)
-  --provider NAME     local (the default) or tfgrid
-  --force             remove: delete the node at once, without moving its shards
-                      (the pool loses that redundancy until a repair)
-                      (tfgrid: cancel its contract even though it holds data)
-  --json              Print the API's JSON instead of tables
-  -h, --help          Show this help
-
-For a daemon this command starts (when none runs):
-${GRID_FLAGS_USAGE}
-`;
+import { NotConfirmedError, withAcceptedQuote } from "./quote_confirm.ts";
+import { parseSizeFlags, parseWholeNumber } from "./size_flags.ts";
 
 type Action =
   | "list"
@@ -81,11 +41,11 @@ type Action =
 /** Each action's flags (besides --json) and whether it takes a node id. */
 const ACTIONS: Record<Action, { flags: string[]; id: "none" | "required" | "optional" }> = {
   list: { flags: [], id: "none" },
-  create: { flags: ["count", "size", "size-bytes", "location", "provider"], id: "none" },
+  create: { flags: ["count", "size", "size-bytes", "location", "provider", "yes"], id: "none" },
   find: { flags: ["count", "size", "size-bytes", "location", "provider"], id: "none" },
   quote: { flags: ["count", "size", "size-bytes", "location", "provider"], id: "none" },
   show: { flags: [], id: "required" },
-  resize: { flags: ["size", "size-bytes"], id: "required" },
+  resize: { flags: ["size", "size-bytes", "yes"], id: "required" },
   remove: { flags: ["force"], id: "required" },
   stop: { flags: [], id: "required" },
   start: { flags: [], id: "required" },
@@ -93,22 +53,10 @@ const ACTIONS: Record<Action, { flags: string[]; id: "none" | "required" | "opti
   events: { flags: [], id: "none" },
 };
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  kib: 2 ** 10,
-  mib: 2 ** 20,
-  gib: 2 ** 30,
-  tib: 2 ** 40,
-};
-
 export const nodesCommand: Command = {
   name: "nodes",
   summary: "List, create, resize, remove and check storage nodes",
-  usage: USAGE,
+  usage: NODES_USAGE,
   flags: {
     count: { type: "string" },
     size: { type: "string" },
@@ -116,6 +64,7 @@ export const nodesCommand: Command = {
     location: { type: "string", multiple: true },
     provider: { type: "string" },
     force: { type: "boolean" },
+    yes: { type: "boolean" },
     json: { type: "boolean" },
     ...GRID_FLAGS,
   },
@@ -153,8 +102,12 @@ async function runNodes(parsed: ParsedArgs, context: CommandContext): Promise<nu
     if (!json) { for (const warning of warnings) deps.stderr(`qsfs: warning: ${warning}\n`); }
   };
   try {
-    await perform(action, { client, id, body, parsed, print, warn });
+    await perform(action, { client, id, body, parsed, deps, print, warn });
   } catch (error) {
+    if (error instanceof NotConfirmedError) {
+      deps.stderr(`qsfs: ${error.message}\n`);
+      return error.exitCode;
+    }
     // The daemon judged the input bad: bad usage, without the whole usage text.
     if (!(error instanceof ApiError && error.status === 400)) throw error;
     deps.stderr(`qsfs: ${error.message}\n`);
@@ -168,6 +121,7 @@ interface Step {
   id: string | undefined;
   body: NodeRequestBody;
   parsed: ParsedArgs;
+  deps: CliDeps;
   print(value: unknown, text: () => string): void;
   warn(warnings: string[]): void;
 }
@@ -180,7 +134,13 @@ async function perform(action: Action, step: Step): Promise<void> {
       return print({ nodes }, () => formatNodes(nodes));
     }
     case "create": {
-      const result = await client.createNodes(body);
+      const result = await withAcceptedQuote(
+        (acceptQuote) => client.createNodes({ ...body, ...(acceptQuote ? { acceptQuote } : {}) }),
+        confirmation(step, {
+          describe: (quote) => `Deploy ${describeNodes(quote)}`,
+          unchanged: "nothing was deployed",
+        }),
+      );
       step.warn(result.warnings);
       return print(
         result,
@@ -201,7 +161,13 @@ async function perform(action: Action, step: Step): Promise<void> {
       return print(node, () => formatNode(node));
     }
     case "resize": {
-      const node = await client.resizeNode(id!, body.sizeBytes!);
+      const node = await withAcceptedQuote(
+        (acceptQuote) => client.resizeNode(id!, body.sizeBytes!, acceptQuote),
+        confirmation(step, {
+          describe: (quote) => `Resize node ${id} to ${formatBytes(quote.sizeBytes)}`,
+          unchanged: `node ${id} keeps its size`,
+        }),
+      );
       return print(
         node,
         () =>
@@ -239,6 +205,13 @@ async function perform(action: Action, step: Step): Promise<void> {
       return print({ events }, () => formatEvents(events));
     }
   }
+}
+
+function confirmation(
+  step: Step,
+  texts: { describe: (quote: Quote) => string; unchanged: string },
+) {
+  return { yes: booleanFlag(step.parsed, "yes"), deps: step.deps, ...texts };
 }
 
 function checkArguments(
@@ -291,45 +264,4 @@ function requestBody(action: Action, parsed: ParsedArgs): NodeRequestBody {
     throw new UsageError(`Cannot run nodes ${action}: --size SIZE (or --size-bytes N) is required`);
   }
   return body;
-}
-
-function parseSizeFlags(parsed: ParsedArgs): number | undefined {
-  const size = stringFlag(parsed, "size");
-  const sizeBytes = stringFlag(parsed, "size-bytes");
-  if (size !== undefined && sizeBytes !== undefined) {
-    throw new UsageError("Cannot use --size with --size-bytes: give one of them");
-  }
-  if (sizeBytes !== undefined) return parseWholeNumber("--size-bytes", sizeBytes);
-  return size === undefined ? undefined : parseSize(size);
-}
-
-/**
- * Parses "1000000", "500MB" (decimal units) or "10GiB" (binary units).
- *
- * @example
- * ```ts
- * parseSize("1.5GiB"); // 1610612736
- * ```
- */
-export function parseSize(text: string, flag = "--size"): number {
-  const match = /^(\d+(?:\.\d+)?) ?([a-zA-Z]*)$/.exec(text.trim());
-  const factor = match === null ? undefined : match[2] === "" ? 1 : UNITS[match[2]!.toLowerCase()];
-  if (match === null || factor === undefined) {
-    throw new UsageError(
-      `Cannot parse ${flag} "${text}": give bytes, or a number with B, KB, MB, GB, TB, KiB, MiB, GiB or TiB`,
-    );
-  }
-  const bytes = Math.round(Number(match[1]) * factor);
-  if (!Number.isSafeInteger(bytes)) {
-    throw new UsageError(`Cannot parse ${flag} "${text}": too large`);
-  }
-  return bytes;
-}
-
-function parseWholeNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(value)) {
-    throw new UsageError(`Cannot parse ${flag} "${text}": give a whole number`);
-  }
-  return value;
 }

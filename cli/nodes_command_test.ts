@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { nullLogger } from "../lib/log.ts";
 import type { CliDeps } from "./command.ts";
-import { parseSize } from "./nodes_command.ts";
+import { parseSize } from "./size_flags.ts";
 import { runCli } from "./run.ts";
 
 function fakeDeps(home: string) {

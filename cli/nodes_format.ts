@@ -81,10 +81,28 @@ export function formatCandidates(result: FindResult): string {
   );
 }
 
+/** "3 tfgrid nodes of 10.0 GiB on test: 200.88 TFT (≈ $2.51) per month". */
 export function formatQuote(quote: Quote): string {
-  return `${quote.count} ${quote.provider} node(s) of ${
-    formatBytes(quote.sizeBytes)
-  }: ${quote.costPerMonth} ${quote.currency} per month\n`;
+  const network = quote.network === undefined ? "" : ` on ${quote.network}`;
+  return `${describeNodes(quote)} (${quote.provider})${network}: ${formatPrice(quote)} per month\n`;
+}
+
+/** "12.34 TFT (≈ $0.56)", or "$0.56" without a TFT price, or "3 EUR". */
+export function formatPrice(quote: Quote): string {
+  const money = quote.currency === "USD"
+    ? `$${amount(quote.costPerMonth)}`
+    : `${amount(quote.costPerMonth)} ${quote.currency}`;
+  return quote.tftPerMonth === undefined ? money : `${amount(quote.tftPerMonth)} TFT (≈ ${money})`;
+}
+
+/** Two decimals, but never a small price shown as 0.00. */
+function amount(value: number): string {
+  return value > 0 && value < 0.01 ? value.toPrecision(2) : value.toFixed(2);
+}
+
+/** "3 nodes of 100 GiB", for questions. */
+export function describeNodes(quote: Quote): string {
+  return `${quote.count} node${quote.count === 1 ? "" : "s"} of ${formatBytes(quote.sizeBytes)}`;
 }
 
 export function formatEvents(events: readonly NodeEvent[]): string {

@@ -3,7 +3,8 @@
  * every few seconds and hands each node it has not seen to the engine, so
  * `qsfs nodes create` while a filesystem is mounted adds room at once: new
  * chunks (and metadata) may go to the new nodes. Nodes are never taken away
- * here: a removal moves shards first (`qsfs nodes remove`, unmounted).
+ * here: a removal moves shards first (`qsfs nodes remove`, through the mount's
+ * control socket), and a node moved off (`retired`) is never taken again.
  *
  * @module
  */
@@ -18,12 +19,17 @@ interface WatchLogger {
 }
 
 /** Starts watching; the returned function stops it. */
-export function watchPoolGrowth(home: string, pool: PoolControl, logger: WatchLogger): () => void {
+export function watchPoolGrowth(
+  home: string,
+  pool: PoolControl,
+  logger: WatchLogger,
+  retired: ReadonlySet<string> = new Set(),
+): () => void {
   const timer = setInterval(() => {
     try {
       const known = new Set(pool.nodeIds);
       for (const { sizeBytes: _, ...address } of readNodes(home)) {
-        if (known.has(address.id)) continue;
+        if (known.has(address.id) || retired.has(address.id)) continue;
         pool.addNode(address);
         logger.info("storage node added to the pool", { node: address.id });
       }

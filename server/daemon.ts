@@ -20,7 +20,11 @@ import type { ContextLogger } from "../lib/log.ts";
 import { resolveServerConfig, type ServerConfig } from "./config.ts";
 import { randomSecret } from "./grid/secrets.ts";
 import { createApp, type DaemonHealth } from "./mod.ts";
-import { type ControlPlane, openControlPlane } from "./services/control_plane.ts";
+import {
+  type ControlPlane,
+  type ControlPlaneOptions,
+  openControlPlane,
+} from "./services/control_plane.ts";
 
 export interface DaemonOptions {
   home: string;
@@ -29,6 +33,8 @@ export interface DaemonOptions {
   selfCommand: readonly string[];
   logger: ContextLogger;
   config?: ServerConfig;
+  /** Tests: the grid client and routes of the tfgrid stand-ins (tfgrid/_test_world.ts). */
+  controlPlane?: ControlPlaneOptions;
 }
 
 export interface Daemon {
@@ -67,7 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
   }
   try {
-    control = openControlPlane(config, logger);
+    control = openControlPlane(config, logger, options.controlPlane);
     const startedAt = new Date().toISOString();
     let state: DaemonHealth["state"] = "starting";
     let requestStop = () => {};

@@ -112,6 +112,10 @@ export interface Quote {
   /** Cost of the whole request per month, in `currency`. */
   costPerMonth: number;
   currency: string;
+  /** tfgrid: the same cost in TFT at today's TFT price (the grid bills in TFT, by the hour). */
+  tftPerMonth?: number;
+  /** tfgrid: the grid network the nodes would be on (main, test, qa, dev). */
+  network?: string;
 }
 
 export interface GridProvider {

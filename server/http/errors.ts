@@ -24,11 +24,18 @@ export const STATUS_OF_KIND: Record<DomainErrorKind, ContentfulStatusCode> = {
 };
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** Some errors say more, e.g. `quote` for quote_not_accepted. */
+  error: { code: string; message: string; [detail: string]: unknown };
 }
 
-function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string) {
-  const body: ErrorBody = { error: { code, message } };
+function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+) {
+  const body: ErrorBody = { error: { ...details, code, message } };
   return c.json(body, status);
 }
 
@@ -36,7 +43,13 @@ function errorResponse(c: Context, status: ContentfulStatusCode, code: string, m
 export function errorHandler(logger: Logger): ErrorHandler {
   return function onError(error, c) {
     if (error instanceof DomainError) {
-      const response = errorResponse(c, STATUS_OF_KIND[error.kind], error.code, error.message);
+      const response = errorResponse(
+        c,
+        STATUS_OF_KIND[error.kind],
+        error.code,
+        error.message,
+        error.details,
+      );
       if (error.kind === "unauthorized") response.headers.set("WWW-Authenticate", "Bearer");
       return response;
     }

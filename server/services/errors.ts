@@ -23,6 +23,8 @@ export class DomainError extends Error {
   /** A stable, snake_case code, e.g. "node_not_found". */
   readonly code: string;
   readonly kind: DomainErrorKind;
+  /** What a client needs to act on the error besides the message (the API adds it to the body). */
+  details?: Record<string, unknown>;
 
   constructor(kind: DomainErrorKind, code: string, message: string, options?: ErrorOptions) {
     super(message, options);
@@ -159,5 +161,18 @@ export class PoolChangeFailedError extends DomainError {
   constructor(message: string, options?: ErrorOptions) {
     super("failed", "pool_change_failed", message, options);
     this.name = "PoolChangeFailedError";
+  }
+}
+
+/**
+ * A paid change (tfgrid nodes created or resized) without the caller's acceptance of what it
+ * costs, or accepted at a lower price than it costs now. Carries the current quote, so the
+ * caller can show it and send it back accepted.
+ */
+export class QuoteNotAcceptedError extends DomainError {
+  constructor(message: string, quote: unknown) {
+    super("conflict", "quote_not_accepted", message);
+    this.name = "QuoteNotAcceptedError";
+    this.details = { quote };
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Storage nodes across providers: checks requests against the limits, picks
- * the provider, and hands over. The pool-level rules of issue 5 (rebuild a
- * node's shards elsewhere before removing it, grow the pool) will live here
- * once the chunk store is wired in.
+ * the provider, and hands over. A change that costs money (the provider's
+ * quote is above zero) goes ahead only with the caller's acceptance of that
+ * price; a pool node's shards move elsewhere before it is removed.
  *
  * @module
  */
@@ -15,7 +15,12 @@ import type {
   Quote,
   StorageNode,
 } from "../grid/provider.ts";
-import { NodeNotFoundError, ProviderUnavailableError, ValidationError } from "./errors.ts";
+import {
+  NodeNotFoundError,
+  ProviderUnavailableError,
+  QuoteNotAcceptedError,
+  ValidationError,
+} from "./errors.ts";
 
 /** The most nodes one request may create. */
 export const NODE_COUNT_MAX = 64;
@@ -30,6 +35,20 @@ export interface NodeRequest {
   count: number;
   sizeBytes: number;
   locations?: string[];
+}
+
+/**
+ * The most the caller agreed to pay per month for a create or resize, as a quote states it.
+ * A paid provider's change goes ahead only with one, and only at that price or less.
+ */
+export interface AcceptedQuote {
+  costPerMonth: number;
+  currency: string;
+}
+
+export interface PaidChange {
+  /** Needed when the provider charges (tfgrid); free ones (local) ignore it. */
+  acceptQuote?: AcceptedQuote;
 }
 
 export interface FindRequest {
@@ -68,8 +87,13 @@ export class NodeService {
     return await this.#provider(request.provider).find(request);
   }
 
-  async create(request: NodeRequest): Promise<DeployResult> {
-    return await this.#provider(request.provider).deploy(checkRequest(request));
+  /** @throws {QuoteNotAcceptedError} for a paid provider, unless the quote was accepted */
+  async create(request: NodeRequest & PaidChange): Promise<DeployResult> {
+    const provider = this.#provider(request.provider);
+    const checked = checkRequest(request);
+    const what = `deploy ${checked.count} ${provider.name} node(s)`;
+    checkAccepted(await provider.quote(checked), request.acceptQuote, what);
+    return await provider.deploy(checked);
   }
 
   async quote(request: NodeRequest): Promise<Quote> {
@@ -88,9 +112,15 @@ export class NodeService {
     return await this.#owner(id).get(id);
   }
 
-  async resize(id: string, sizeBytes: number): Promise<StorageNode> {
+  /** @throws {QuoteNotAcceptedError} for a paid provider, unless the new price was accepted */
+  async resize(id: string, sizeBytes: number, change: PaidChange = {}): Promise<StorageNode> {
     checkSize(sizeBytes);
-    return await this.#owner(id).resize(id, sizeBytes);
+    const provider = this.#owner(id);
+    await provider.get(id);
+    // What the node costs at its new size: the price the caller accepts.
+    const quote = await provider.quote({ count: 1, sizeBytes });
+    checkAccepted(quote, change.acceptQuote, `resize node ${id}`);
+    return await provider.resize(id, sizeBytes);
   }
 
   /**
@@ -148,6 +178,49 @@ export class NodeService {
     if (provider === undefined) throw new NodeNotFoundError(id);
     return provider;
   }
+}
+
+/**
+ * Lets a change go ahead when it is free, or when the caller accepted at least its price.
+ * Prices are compared with a little slack: the accepted figure went through JSON and back.
+ */
+function checkAccepted(quote: Quote, accepted: AcceptedQuote | undefined, what: string) {
+  if (quote.costPerMonth === 0) return;
+  const price = `${roundedCost(quote.costPerMonth)} ${quote.currency} per month`;
+  if (accepted === undefined) {
+    throw new QuoteNotAcceptedError(
+      `Cannot ${what}: it costs ${price}; accept the quote first (acceptQuote)`,
+      quote,
+    );
+  }
+  if (
+    !Number.isFinite(accepted.costPerMonth) || accepted.costPerMonth < 0 ||
+    typeof accepted.currency !== "string"
+  ) {
+    throw new ValidationError(
+      "Cannot read acceptQuote: give {costPerMonth, currency} as the quote states them",
+    );
+  }
+  if (accepted.currency !== quote.currency) {
+    throw new QuoteNotAcceptedError(
+      `Cannot ${what}: the quote is in ${quote.currency}, the accepted one in ${accepted.currency}`,
+      quote,
+    );
+  }
+  if (quote.costPerMonth > accepted.costPerMonth * (1 + 1e-9)) {
+    throw new QuoteNotAcceptedError(
+      `Cannot ${what}: the price went up to ${price} from the ${
+        roundedCost(accepted.costPerMonth)
+      } ` +
+        `${accepted.currency} accepted; accept the new quote first`,
+      quote,
+    );
+  }
+}
+
+/** A price for messages: 2.511, not 2.5110000000000001. */
+function roundedCost(cost: number): number {
+  return Number(cost.toPrecision(6));
 }
 
 function notStoppable(id: string, action: string): ValidationError {

@@ -59,6 +59,7 @@ export class FakeGridClient implements GridClientPort {
   /** Called for each zdb the "node" starts, and each resize: tests create the namespace. */
   onZdb: (info: ZdbInfo) => Promise<void> = () => Promise.resolve();
   usdPerGbMonth = 0.0837;
+  usdPerTft = 0.0125;
 
   connect(options: GridConnectOptions): Promise<GridSession> {
     this.calls.push("connect");
@@ -181,7 +182,11 @@ class FakeSession implements GridSession {
   }
 
   quoteZdb(request: { diskSizeGb: number }) {
-    return Promise.resolve({ usdPerMonth: request.diskSizeGb * this.#grid.usdPerGbMonth });
+    this.#grid.calls.push(`quote ${request.diskSizeGb}`);
+    return Promise.resolve({
+      usdPerMonth: request.diskSizeGb * this.#grid.usdPerGbMonth,
+      usdPerTft: this.#grid.usdPerTft,
+    });
   }
 
   disconnect(): Promise<void> {

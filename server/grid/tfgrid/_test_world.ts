@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { startZdbServer, type ZdbServer } from "../../../fs/zdb/mod.ts";
 import { nullLogger } from "../../../lib/log.ts";
 import { SELF_COMMAND } from "../../_testing.ts";
-import { resolveServerConfig } from "../../config.ts";
+import { resolveServerConfig, type ServerConfig } from "../../config.ts";
 import { type ControlPlane, openControlPlane } from "../../services/control_plane.ts";
 import { createNamespace, setNamespaceMaxsize } from "../zdb_ops.ts";
 import {
@@ -37,6 +37,8 @@ export interface TestWorld {
   /** The addresses the route sends to the stand-in 0-db. */
   reachable: Set<string>;
   route: Route;
+  /** A daemon's config whose tfgrid provider uses the stand-ins (with `route` and `grid`). */
+  config: ServerConfig;
   open(home?: string): ControlPlane;
   close(): Promise<void>;
 }
@@ -81,6 +83,14 @@ export async function openTestWorld(
     });
   };
   const opened: ControlPlane[] = [];
+  const config: ServerConfig = {
+    tfgrid: {
+      mnemonic: TEST_MNEMONIC,
+      network: "test",
+      gridproxyUrl: gridproxy.url,
+      endpointTimeoutMs: 2_000,
+    },
+  };
   return {
     home,
     gridproxy,
@@ -88,20 +98,10 @@ export async function openTestWorld(
     zdb,
     reachable,
     route,
+    config,
     open(otherHome = home) {
-      const config = resolveServerConfig(
-        {
-          tfgrid: {
-            mnemonic: TEST_MNEMONIC,
-            network: "test",
-            gridproxyUrl: gridproxy.url,
-            endpointTimeoutMs: 2_000,
-          },
-        },
-        otherHome,
-        SELF_COMMAND,
-      );
-      const control = openControlPlane(config, nullLogger, { gridClient: grid, route });
+      const resolved = resolveServerConfig(config, otherHome, SELF_COMMAND);
+      const control = openControlPlane(resolved, nullLogger, { gridClient: grid, route });
       opened.push(control);
       return control;
     },

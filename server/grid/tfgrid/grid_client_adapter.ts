@@ -173,7 +173,8 @@ class GridClientSession implements GridSession {
         hru: request.diskSizeGb,
         ipv4u: false,
       });
-      return { usdPerMonth: price.sharedPrice };
+      const usdPerTft = await this.#client.calculator.tftPrice();
+      return { usdPerMonth: price.sharedPrice, usdPerTft };
     });
   }
 

@@ -150,6 +150,7 @@ function stubPackage(calls: unknown[], options: { twin?: boolean } = {}) {
     };
     calculator = {
       calculate: (model: unknown) => (calls.push(["calculate", model]), { sharedPrice: 0.84 }),
+      tftPrice: () => (calls.push(["tftPrice"]), 0.0125),
     };
     constructor(readonly options: unknown) {
       calls.push(["new", options]);
@@ -241,8 +242,12 @@ Deno.test("the adapter maps each port call onto the grid client's modules", asyn
   await session.cancelContracts([36155, 36156]);
   assert.deepEqual(calls.shift(), ["cancel", { ids: [36155, 36156] }]);
 
-  assert.deepEqual(await session.quoteZdb({ diskSizeGb: 10 }), { usdPerMonth: 0.84 });
+  assert.deepEqual(await session.quoteZdb({ diskSizeGb: 10 }), {
+    usdPerMonth: 0.84,
+    usdPerTft: 0.0125,
+  });
   assert.deepEqual(calls.shift(), ["calculate", { cru: 0, mru: 0, sru: 0, hru: 10, ipv4u: false }]);
+  assert.deepEqual(calls.shift(), ["tftPrice"]);
 
   await session.disconnect();
   assert.deepEqual(calls, [["disconnect"]]);

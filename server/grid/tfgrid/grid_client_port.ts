@@ -104,6 +104,8 @@ export interface ZdbQuoteRequest {
 export interface ZdbQuote {
   /** Monthly price of one zdb of that size on a shared node, in USD, without discounts. */
   usdPerMonth: number;
+  /** What one TFT is worth in USD now (TFChain's price): the grid bills in TFT. */
+  usdPerTft: number;
 }
 
 /** A connected grid client, for one mnemonic on one network. */

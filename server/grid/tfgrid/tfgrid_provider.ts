@@ -248,17 +248,22 @@ export class TfgridProvider implements GridProvider {
   }
 
   async quote(request: DeployRequest): Promise<Quote> {
+    // Bad locations are bad input before they are a price: the quote comes first now.
+    this.#locations(request.locations);
     const diskSizeGb = diskSizeGbOf(request.sizeBytes);
     const action = `Cannot quote ${request.count} tfgrid node(s)`;
     const session = await this.#sessionFor(action);
     try {
-      const { usdPerMonth } = await session.quoteZdb({ diskSizeGb });
+      const { usdPerMonth, usdPerTft } = await session.quoteZdb({ diskSizeGb });
+      const costPerMonth = usdPerMonth * request.count;
       return {
         provider: this.name,
         count: request.count,
         sizeBytes: diskSizeGb * GIB,
-        costPerMonth: usdPerMonth * request.count,
+        costPerMonth,
         currency: "USD",
+        ...(usdPerTft > 0 ? { tftPerMonth: costPerMonth / usdPerTft } : {}),
+        network: this.#config.network,
       };
     } catch (error) {
       throw domainErrorOf(error, { action, ...this.#context() });

@@ -25,6 +25,8 @@ import { GridPortError } from "./grid_client_port.ts";
 import { openTestWorld, TEST_MNEMONIC, type TestWorld, YGGDRASIL_IP } from "./_test_world.ts";
 
 const GIB = 1024 ** 3;
+/** The person accepted any price: these tests are about what comes after. */
+const ACCEPTED = { acceptQuote: { costPerMonth: 1e6, currency: "USD" } };
 
 async function withWorld(body: (world: TestWorld, control: ControlPlane) => Promise<void>) {
   const world = await openTestWorld();
@@ -51,6 +53,7 @@ async function put(world: TestWorld, control: ControlPlane, node: StorageNode, b
 Deno.test("tfgrid create: distinct grid nodes from gridproxy, one deployment, reachable endpoints, recorded", async () => {
   await withWorld(async (world, control) => {
     const { nodes, warnings } = await control.nodes.create({
+      ...ACCEPTED,
       provider: "tfgrid",
       count: 3,
       sizeBytes: GIB,
@@ -128,7 +131,7 @@ Deno.test("tfgrid create: a failure halfway cancels the contracts already create
       error: new GridPortError("rejected", "Failed to deploy zdb with name tfgrid1 on node 3"),
     };
     await assert.rejects(
-      control.nodes.create({ provider: "tfgrid", count: 3, sizeBytes: GIB }),
+      control.nodes.create({ ...ACCEPTED, provider: "tfgrid", count: 3, sizeBytes: GIB }),
       (error: unknown) =>
         error instanceof DeployFailedError &&
         error.message ===
@@ -143,7 +146,7 @@ Deno.test("tfgrid create: a failure halfway cancels the contracts already create
 Deno.test("tfgrid create: no twin, not enough balance, not enough matching nodes, timeout", async () => {
   await withWorld(async (world, control) => {
     const create = (count = 2, locations?: string[]) =>
-      control.nodes.create({ provider: "tfgrid", count, sizeBytes: GIB, locations });
+      control.nodes.create({ ...ACCEPTED, provider: "tfgrid", count, sizeBytes: GIB, locations });
 
     world.grid.connectFailure = new GridPortError(
       "no_twin",
@@ -153,7 +156,8 @@ Deno.test("tfgrid create: no twin, not enough balance, not enough matching nodes
       create(),
       (error: unknown) =>
         error instanceof NoTwinError && error.code === "no_twin" &&
-        /^Cannot deploy 2 tfgrid node\(s\): no twin for this mnemonic on the test network; create one/
+        // The price comes first: its connection finds no twin.
+        /^Cannot quote 2 tfgrid node\(s\): no twin for this mnemonic on the test network; create one/
           .test(error.message),
     );
     world.grid.connectFailure = undefined;
@@ -181,7 +185,12 @@ Deno.test("tfgrid create: no twin, not enough balance, not enough matching nodes
     );
     await assert.rejects(create(1, ["node:99"]), InsufficientCapacityError);
     await assert.rejects(
-      control.nodes.create({ provider: "tfgrid", count: 1, sizeBytes: 10 * 1024 * GIB }),
+      control.nodes.create({
+        ...ACCEPTED,
+        provider: "tfgrid",
+        count: 1,
+        sizeBytes: 10 * 1024 * GIB,
+      }),
       /not enough matching grid nodes for any location: 1 needed, 0 found up with 10\.0 TiB/,
     );
     assert.equal(world.grid.deploys.length, deploysBefore, "nothing deployed without nodes");
@@ -213,6 +222,7 @@ Deno.test("tfgrid create: a node that answers on none of its addresses undoes th
     world.reachable.clear();
     await assert.rejects(
       control.nodes.create({
+        ...ACCEPTED,
         provider: "tfgrid",
         count: 2,
         sizeBytes: GIB,
@@ -232,24 +242,28 @@ Deno.test("tfgrid create: a node that answers on none of its addresses undoes th
 Deno.test("tfgrid resize and remove: through the grid client, refused while the node holds data", async () => {
   await withWorld(async (world, control) => {
     const { nodes: [node] } = await control.nodes.create({
+      ...ACCEPTED,
       provider: "tfgrid",
       count: 1,
       sizeBytes: GIB,
     });
-    const grown = await control.nodes.resize(node!.id, 3 * GIB - 1);
+    const grown = await control.nodes.resize(node!.id, 3 * GIB - 1, ACCEPTED);
     assert.equal(grown.sizeBytes, 3 * GIB, "whole GiB");
     const contract = world.grid.contracts.get(node!.contractId!)!;
     assert.ok(world.grid.calls.includes(`update ${contract.deployment} ${contract.zdb.name} 3`));
     assert.equal((await control.nodes.health(node!.id)).freeBytes, 3 * GIB, "the 0-db grew");
 
     await put(world, control, node!, 2 * 1024 * 1024);
-    await assert.rejects(control.nodes.resize(node!.id, 1), /give a whole number of bytes/);
+    await assert.rejects(
+      control.nodes.resize(node!.id, 1, ACCEPTED),
+      /give a whole number of bytes/,
+    );
     await assert.rejects(control.nodes.remove(node!.id), NodeHoldsDataError);
-    await control.nodes.resize(node!.id, 2 * GIB);
+    await control.nodes.resize(node!.id, 2 * GIB, ACCEPTED);
     assert.equal((await control.nodes.get(node!.id)).sizeBytes, 2 * GIB);
 
     world.reachable.clear();
-    await assert.rejects(control.nodes.resize(node!.id, GIB), NodeUnavailableError);
+    await assert.rejects(control.nodes.resize(node!.id, GIB, ACCEPTED), NodeUnavailableError);
     await assert.rejects(control.nodes.remove(node!.id), /did not answer .*pass force/);
     await control.nodes.remove(node!.id, { force: true });
     assert.ok(world.grid.calls.includes(`cancel ${node!.contractId}`));
@@ -261,7 +275,12 @@ Deno.test("tfgrid resize and remove: through the grid client, refused while the 
 
 Deno.test("tfgrid list finds every node again from the chain alone (a fresh registry)", async () => {
   await withWorld(async (world, control) => {
-    const { nodes } = await control.nodes.create({ provider: "tfgrid", count: 3, sizeBytes: GIB });
+    const { nodes } = await control.nodes.create({
+      ...ACCEPTED,
+      provider: "tfgrid",
+      count: 3,
+      sizeBytes: GIB,
+    });
     const otherHome = join(world.home, "other-machine");
     await Deno.mkdir(otherHome);
     const fresh = world.open(otherHome);
@@ -269,6 +288,7 @@ Deno.test("tfgrid list finds every node again from the chain alone (a fresh regi
     // A deploy first learns what the chain holds: it keeps off grid nodes already in use.
     await assert.rejects(
       fresh.nodes.create({
+        ...ACCEPTED,
         provider: "tfgrid",
         count: 1,
         sizeBytes: GIB,
@@ -313,6 +333,8 @@ Deno.test("tfgrid quote: the calculator's monthly price for each node, in USD", 
       sizeBytes: 10 * GIB,
       costPerMonth: 4 * 10 * 0.0837,
       currency: "USD",
+      tftPerMonth: 4 * 10 * 0.0837 / 0.0125,
+      network: "test",
     });
   });
 });
@@ -336,6 +358,7 @@ Deno.test("the API serves tfgrid nodes when the daemon has a mnemonic, and maps 
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     const created = await call("/api/nodes", "POST", {
+      ...ACCEPTED,
       provider: "tfgrid",
       count: 2,
       sizeBytes: GIB,
@@ -371,6 +394,7 @@ Deno.test("the API serves tfgrid nodes when the daemon has a mnemonic, and maps 
       ),
     };
     const refused = await call("/api/nodes", "POST", {
+      ...ACCEPTED,
       provider: "tfgrid",
       count: 1,
       sizeBytes: GIB,
@@ -378,6 +402,7 @@ Deno.test("the API serves tfgrid nodes when the daemon has a mnemonic, and maps 
     assert.equal(refused.status, 409);
     assert.equal((await refused.json()).error.code, "insufficient_balance");
     const bad = await call("/api/nodes", "POST", {
+      ...ACCEPTED,
       provider: "tfgrid",
       count: 1,
       sizeBytes: GIB,
@@ -394,7 +419,7 @@ Deno.test("without a mnemonic the daemon refuses --provider tfgrid and says how 
   try {
     assert.equal(control.tfgrid, undefined);
     await assert.rejects(
-      control.nodes.create({ provider: "tfgrid", count: 1, sizeBytes: GIB }),
+      control.nodes.create({ ...ACCEPTED, provider: "tfgrid", count: 1, sizeBytes: GIB }),
       /Cannot use provider "tfgrid": the daemon has no mnemonic: .*QSFS_MNEMONIC .*--mnemonic-file FILE/,
     );
   } finally {

@@ -5,12 +5,13 @@
  * the metadata is shipped again without it (fs: PoolControl.evacuateNode).
  *
  * The move needs the filesystem itself (its chunk locations), opened here for
- * the time of the move: while another process serves it (a mount), the
- * removal is refused with the way out, never done behind its back.
+ * the time of the move; while a mount serves it, the mount is asked to do the
+ * move (mount_control.ts), never done behind its back. A process holding the
+ * filesystem that does not answer there makes the removal wait for its end.
  *
  * @module
  */
-import { FsError, openFilesystem, type PoolOptions } from "../../../fs/mod.ts";
+import { type Filesystem, FsError, openFilesystem, type PoolOptions } from "../../../fs/mod.ts";
 import type { Logger } from "../../../lib/log.ts";
 import type { NodeRegistry } from "../../grid/registry.ts";
 import {
@@ -20,6 +21,7 @@ import {
 } from "../errors.ts";
 import { identityExists, IdentityLockedError, unlockIdentity } from "../identity/mod.ts";
 import type { IdentityAccess } from "../node_passwords.ts";
+import { askMount, MOUNT_SOCKET_NAME, mountSocketPath } from "./mount_control.ts";
 import { poolNodesOf } from "./pool_nodes.ts";
 import { readPoolSettings } from "./pool_settings.ts";
 
@@ -37,7 +39,8 @@ export interface PoolEvacuatorDeps {
 /**
  * Moves `nodeId`'s shards off it; undefined when the home keeps no filesystem on the nodes or
  * the node is not one of them (nothing to move).
- * @throws {PoolChangeRefusedError} while the filesystem is mounted, or when too few nodes stay
+ * @throws {PoolChangeRefusedError} when too few nodes stay, or a process holds the filesystem
+ * that is not a mount answering on its control socket
  */
 export async function evacuatePoolNode(
   deps: PoolEvacuatorDeps,
@@ -62,24 +65,23 @@ export async function evacuatePoolNode(
     parityShards: settings.parityShards,
     keys: await poolKeys(deps.identity, action),
   };
-  const fs = await openFilesystem({
-    stateDir: settings.stateDir,
-    pool,
-    lockWaitMs: 0,
-    logger: deps.logger ?? quiet,
-  }).catch((error) => {
+  let fs: Filesystem;
+  try {
+    fs = await openFilesystem({
+      stateDir: settings.stateDir,
+      pool,
+      lockWaitMs: 0,
+      logger: deps.logger ?? quiet,
+    });
+  } catch (error) {
     if (error instanceof FsError && error.code === "EBUSY") {
-      throw new PoolChangeRefusedError(
-        `Cannot ${action}: the filesystem on the nodes is in use (${error.message}); its ` +
-          "shards must move to the other nodes first, which needs the filesystem: unmount it " +
-          "(qsfs umount DIR) and remove the node again",
-      );
+      return await evacuateThroughMount(home, nodeId, action, error);
     }
     // A wiped state, nodes that do not answer: the node stays, and the reason is the answer.
     throw new PoolChangeRefusedError(`Cannot ${action}: ${reasonOf(error)}; the node was kept`, {
       cause: error,
     });
-  });
+  }
   try {
     const report = await fs.pool!.evacuateNode(nodeId);
     await fs.sync();
@@ -94,6 +96,34 @@ export async function evacuatePoolNode(
   } finally {
     await fs.close();
   }
+}
+
+/** The filesystem is mounted: its mount moves the shards, and stops using the node. */
+async function evacuateThroughMount(
+  home: string,
+  nodeId: string,
+  action: string,
+  busy: FsError,
+): Promise<Evacuated> {
+  let moved;
+  try {
+    moved = await askMount(mountSocketPath(home), { op: "evacuate", nodeId });
+  } catch (error) {
+    throw new PoolChangeFailedError(
+      `Cannot ${action}: the mount could not move its shards (${reasonOf(error)}); the node ` +
+        "was kept, and removing it again moves what is left",
+      { cause: error },
+    );
+  }
+  if (moved === undefined) {
+    throw new PoolChangeRefusedError(
+      `Cannot ${action}: the filesystem on the nodes is in use (${busy.message}) by a process ` +
+        `that does not answer on ${MOUNT_SOCKET_NAME}; its shards must move to the other ` +
+        "nodes first, which needs the filesystem: unmount it (qsfs umount DIR) and remove the " +
+        "node again",
+    );
+  }
+  return { chunksMoved: moved.chunksMoved };
 }
 
 function reasonOf(error: unknown): string {
