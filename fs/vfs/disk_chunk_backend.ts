@@ -86,13 +86,14 @@ export class DiskChunkBackend implements ChunkBackend {
     }
   }
 
-  async getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
+  /** Synchronous underneath (one pread; see OpenChunkFiles), a promise for the interface. */
+  getRange(chunkRef: string, offset: number, lengthBytes: number): Promise<Uint8Array> {
     const path = this.#pathOf(chunkRef, "read");
     try {
-      return this.#openFiles.read(path, offset, lengthBytes);
+      return Promise.resolve(this.#openFiles.read(path, offset, lengthBytes));
     } catch (error) {
       this.#openFiles.forget(path);
-      throw ioError(`Cannot read chunk ${chunkRef}`, error);
+      return Promise.reject(ioError(`Cannot read chunk ${chunkRef}`, error));
     }
   }
 
