@@ -18,23 +18,35 @@ export interface ReadOptions {
   nodes: ReadonlyMap<string, ShardNode>;
   transfers: Semaphore;
   hedgeDelayMs: number;
+  /**
+   * Called once for a chunk read back whole although a node that answered had lost or
+   * rotted one of its shards (read repair: the store queues the chunk for rebuilding). A
+   * node that does not answer is not damage: it may be back in a minute with its shards.
+   */
+  onDamaged?: (location: ChunkLocation) => void;
 }
 
-/** Fetches and checks one shard; null when it is missing, unreachable or corrupt. */
+/**
+ * Fetches and checks one shard; null when it is missing, unreachable or corrupt. `onLost`
+ * hears of the shards a node answered for without a good one (missing or corrupt).
+ */
 export async function fetchShard(
   options: Pick<ReadOptions, "codec" | "nodes" | "transfers">,
   shard: ShardLocation,
+  onLost?: () => void,
 ): Promise<Uint8Array | null> {
   const node = options.nodes.get(shard.nodeId);
   if (node === undefined) return null;
+  let bytes: Uint8Array | null;
   try {
-    const bytes = await options.transfers.run(() => node.get(shard.key));
-    if (bytes === null) return null;
-    const check = await options.codec.checkShard(bytes);
-    return check.ok && check.index === shard.index ? bytes : null;
+    bytes = await options.transfers.run(() => node.get(shard.key));
   } catch {
     return null;
   }
+  const check = bytes === null ? null : await options.codec.checkShard(bytes);
+  if (check?.ok && check.index === shard.index) return bytes;
+  onLost?.();
+  return null;
 }
 
 export function readChunk(options: ReadOptions, location: ChunkLocation): Promise<Uint8Array> {
@@ -47,6 +59,7 @@ export function readChunk(options: ReadOptions, location: ChunkLocation): Promis
   let next = 0;
   let pending = 0;
   let failures = 0;
+  let damaged = false;
   let settled = false;
   return new Promise<Uint8Array>((resolve, reject) => {
     let hedgeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -67,7 +80,10 @@ export function readChunk(options: ReadOptions, location: ChunkLocation): Promis
     const tryDecode = async () => {
       // Every shard in `good` passed checkShard in fetchShard.
       const result = await options.codec.decode(good, { shardsChecked: true });
-      if (result.ok) return finish(() => resolve(result.data));
+      if (result.ok) {
+        if (damaged) options.onDamaged?.(location);
+        return finish(() => resolve(result.data));
+      }
       // A shard passed its own check but the whole did not: fetch the rest, or give up.
       if (next < order.length || pending > 0) {
         while (next < order.length) launch();
@@ -96,7 +112,7 @@ export function readChunk(options: ReadOptions, location: ChunkLocation): Promis
     const launch = () => {
       const shard = order[next++]!;
       pending++;
-      void fetchShard(options, shard).then((bytes) => onShard(shard, bytes));
+      void fetchShard(options, shard, () => damaged = true).then((bytes) => onShard(shard, bytes));
     };
     if (order.length < k) {
       const detail = `only ${order.length} shards were ever stored`;

@@ -106,7 +106,10 @@ export class ChunkStore {
     return [...this.#nodes.values()].filter((node) => !this.#draining.has(node.id));
   }
 
-  /** Chunks stored with fewer than n shards, waiting for {@link repair}. */
+  /**
+   * Chunks waiting for {@link repair}: stored with fewer than n shards, or read back whole
+   * although a node that answered had lost or rotted a shard (read repair).
+   */
   pendingRepairs(): ChunkLocation[] {
     return [...this.#repairQueue.values()];
   }
@@ -157,6 +160,11 @@ export class ChunkStore {
       nodes: this.#nodes,
       transfers: this.#transfers,
       hedgeDelayMs: this.#hedgeDelayMs,
+      onDamaged: (damaged) => {
+        if (!this.#repairQueue.has(damaged.chunkId)) {
+          this.#repairQueue.set(damaged.chunkId, damaged);
+        }
+      },
     }, location);
   }
 
@@ -226,7 +234,7 @@ export class ChunkStore {
       }
       moved.push(placed);
     }
-    await this.#dropReplaced(location, staying);
+    await this.#dropReplaced(location, staying, moved);
     return this.#location(location.chunkId, [...staying, ...moved], location);
   }
 
@@ -332,18 +340,29 @@ export class ChunkStore {
       );
       if (placed !== undefined) rebuilt.push(placed);
     }
-    await this.#dropReplaced(location, keep);
+    await this.#dropReplaced(location, keep, rebuilt);
     const repaired = this.#location(location.chunkId, [...keep, ...rebuilt], location);
     if (repaired.shards.length < all.length) this.#repairQueue.set(location.chunkId, repaired);
     else this.#repairQueue.delete(location.chunkId);
     return repaired;
   }
 
-  /** Best-effort removal of bad shards that were replaced elsewhere. */
-  async #dropReplaced(location: ChunkLocation, keep: ShardLocation[]): Promise<void> {
+  /**
+   * Best-effort removal of bad shards that were replaced elsewhere. A shard rebuilt on the
+   * node that held it went to the same key (shardKey) and overwrote it: that one stays.
+   */
+  async #dropReplaced(
+    location: ChunkLocation,
+    keep: ShardLocation[],
+    rebuilt: ShardLocation[],
+  ): Promise<void> {
     const kept = new Set(keep);
+    const overwritten = new Set(rebuilt.map((shard) => `${shard.nodeId}/${shard.key}`));
+    const replaced = location.shards.filter((shard) =>
+      !kept.has(shard) && !overwritten.has(`${shard.nodeId}/${shard.key}`)
+    );
     await Promise.allSettled(
-      location.shards.filter((shard) => !kept.has(shard)).map((shard) => {
+      replaced.map((shard) => {
         const node = this.#nodes.get(shard.nodeId);
         return node?.delete(shard.key);
       }),

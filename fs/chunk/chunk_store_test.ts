@@ -252,3 +252,43 @@ Deno.test("ChunkStore.evacuate() moves a node's shards to other nodes, copying o
     assertSameBytes(await store.get(chunk.location), chunk.data);
   }
 });
+
+Deno.test("ChunkStore.get() queues a chunk whose node lost a shard for repair, not one whose node is down", async () => {
+  // Proves read repair: a node that answers without its shard (emptied, or the shard rotted)
+  // gets the chunk queued, and repair makes it whole; a node that does not answer may come back
+  // with its shards, so reading around it queues nothing.
+  await using pool = await startTestPool(6, 1300);
+  const store = new ChunkStore({
+    codec: await codec(4, 2),
+    nodes: pool.nodes,
+    random: mulberry32(31),
+  });
+  const random = mulberry32(32);
+  const chunks = [];
+  for (let i = 0; i < 3; i++) {
+    const data = randomBytes(random, randomInt(random, 1000, 200_000));
+    chunks.push({ data, location: await store.put(data) });
+  }
+  const serverOf = (nodeId: string) => pool.servers[Number(nodeId.split("-")[1])]!;
+  const [lost, rotted, aroundDown] = chunks;
+  await serverOf(lost!.location.shards[0]!.nodeId).client().del(lost!.location.shards[0]!.key);
+  const rottedShard = rotted!.location.shards[2]!;
+  const stored = (await serverOf(rottedShard.nodeId).client().get(rottedShard.key))!;
+  stored[100]! ^= 1;
+  await serverOf(rottedShard.nodeId).client().set(rottedShard.key, stored);
+  // Every node holds a shard of each chunk (6 nodes, 4 + 2): take one that lost nothing down.
+  const damagedNodes = [lost!.location.shards[0]!.nodeId, rottedShard.nodeId];
+  const downNode = pool.nodes.find((n) =>
+    !damagedNodes.includes(n.id) && aroundDown!.location.shards.some((s) => s.nodeId === n.id)
+  )!;
+  downNode.plan = { down: true };
+  for (const chunk of chunks) assertSameBytes(await store.get(chunk.location), chunk.data);
+  const queued = store.pendingRepairs().map((location) => location.chunkId).sort();
+  assert.deepEqual(queued, [lost!.location.chunkId, rotted!.location.chunkId].sort());
+  downNode.plan = {};
+  for (const location of store.pendingRepairs()) {
+    const repaired = await store.repair(location);
+    assert.deepEqual((await store.scrub(repaired)).badShards, []);
+  }
+  assert.equal(store.pendingRepairs().length, 0);
+});
