@@ -13,8 +13,9 @@
  * the callers are encoding or decoding themselves.
  */
 import type { Logger } from "../../lib/log.ts";
-import { fetchShard, readChunk } from "./chunk_reader.ts";
+import { readChunk } from "./chunk_reader.ts";
 import { ShardBuffers } from "./shard_buffers.ts";
+import { shardKey, ShardPlacement } from "./shard_placement.ts";
 import { Semaphore } from "./semaphore.ts";
 import type { ShardNode } from "./shard_node.ts";
 import {
@@ -47,15 +48,11 @@ export interface ScrubReport {
 
 export class ChunkStore {
   readonly codec: ChunkCodec;
-  readonly #nodes = new Map<string, ShardNode>();
-  readonly #transfers: Semaphore;
+  readonly #placement: ShardPlacement;
   readonly #minAcknowledged: number;
   readonly #hedgeDelayMs: number;
-  readonly #random: () => number;
   readonly #repairQueue = new Map<string, ChunkLocation>();
-  readonly #draining = new Set<string>();
   readonly #buffers = new ShardBuffers();
-  readonly #logger: Logger | undefined;
 
   constructor(options: ChunkStoreOptions) {
     this.codec = options.codec;
@@ -69,28 +66,27 @@ export class ChunkStore {
         `Cannot create chunk store: must store at least ${options.codec.dataShards} shards`,
       );
     }
-    this.#transfers = new Semaphore(options.transfersInFlightMax ?? 32);
+    this.#placement = new ShardPlacement(
+      options.codec,
+      new Semaphore(options.transfersInFlightMax ?? 32),
+      options.random ?? Math.random,
+      options.logger,
+    );
     this.#hedgeDelayMs = options.hedgeDelayMs ?? 200;
-    this.#random = options.random ?? Math.random;
-    this.#logger = options.logger;
     for (const node of options.nodes) this.addNode(node);
   }
 
   get nodeIds(): string[] {
-    return [...this.#nodes.keys()];
+    return [...this.#placement.nodes.keys()];
   }
 
   addNode(node: ShardNode): void {
-    if (this.#nodes.has(node.id)) {
-      throw new Error(`Cannot add node ${node.id}: it is already in the pool`);
-    }
-    this.#nodes.set(node.id, node);
+    this.#placement.add(node);
   }
 
   /** Takes a node out of the pool; chunks with shards on it need repair to regain full redundancy. */
   removeNode(nodeId: string): void {
-    this.#nodes.delete(nodeId);
-    this.#draining.delete(nodeId);
+    this.#placement.remove(nodeId);
   }
 
   /**
@@ -98,12 +94,7 @@ export class ChunkStore {
    * (for {@link evacuate}).
    */
   drainNode(nodeId: string): void {
-    if (this.#nodes.has(nodeId)) this.#draining.add(nodeId);
-  }
-
-  /** The nodes new shards may go to. */
-  #placeable(): ShardNode[] {
-    return [...this.#nodes.values()].filter((node) => !this.#draining.has(node.id));
+    this.#placement.drain(nodeId);
   }
 
   /**
@@ -119,13 +110,13 @@ export class ChunkStore {
    * recorded it first find and delete the shards after a crash, see {@link deleteById}.
    */
   async put(plaintext: Uint8Array, options: { chunkId?: string } = {}): Promise<ChunkLocation> {
-    const chunkId = options.chunkId ?? newChunkId(this.#random);
+    const chunkId = options.chunkId ?? newChunkId(this.#placement.random);
     if (!CHUNK_ID_PATTERN.test(chunkId)) {
       throw new RangeError(`Cannot store chunk: bad id ${chunkId}`);
     }
     const buffer = this.#buffers.take(this.codec.encodedBytesMax(plaintext.length));
     const shards = await this.codec.encode(plaintext, buffer);
-    const candidates = shuffle(this.#placeable(), this.#random);
+    const candidates = this.#placement.targets();
     const n = shards.length;
     if (candidates.length < this.#minAcknowledged) {
       this.#buffers.give(buffer);
@@ -137,7 +128,7 @@ export class ChunkStore {
     const spares = candidates.slice(n);
     const failed = { writes: 0 };
     const placed = await Promise.all(shards.map((shard, index) => {
-      return this.#placeShard(chunkId, index, shard, candidates[index], spares, failed);
+      return this.#placement.placeShard(chunkId, index, shard, candidates[index], spares, failed);
     }));
     // Reused only when every write was answered: a failed one's socket may still be sending it.
     if (failed.writes === 0) this.#buffers.give(buffer);
@@ -157,8 +148,8 @@ export class ChunkStore {
   get(location: ChunkLocation): Promise<Uint8Array> {
     return readChunk({
       codec: this.codec,
-      nodes: this.#nodes,
-      transfers: this.#transfers,
+      nodes: this.#placement.nodes,
+      transfers: this.#placement.transfers,
       hedgeDelayMs: this.#hedgeDelayMs,
       onDamaged: (damaged) => {
         if (!this.#repairQueue.has(damaged.chunkId)) {
@@ -170,7 +161,7 @@ export class ChunkStore {
 
   /** Checks every shard of a chunk and rebuilds what is missing or corrupt. */
   async scrub(location: ChunkLocation): Promise<ScrubReport> {
-    const fetched = await this.#fetchAll(location);
+    const fetched = await this.#placement.fetchAll(location);
     const n = location.dataShards + location.parityShards;
     const badShards = [...Array(n).keys()].filter((index) => fetched[index] === null);
     if (badShards.length === 0) {
@@ -195,21 +186,18 @@ export class ChunkStore {
     const moving = location.shards.filter((shard) => shard.nodeId === nodeId);
     if (moving.length === 0) return location;
     const staying = location.shards.filter((shard) => shard.nodeId !== nodeId);
-    const busy = new Set([nodeId, ...staying.map((shard) => shard.nodeId)]);
-    const targets = shuffle(
-      this.#placeable().filter((node) => !busy.has(node.id)),
-      this.#random,
+    const targets = this.#placement.targets(
+      new Set([nodeId, ...staying.map((shard) => shard.nodeId)]),
     );
     if (targets.length < moving.length) {
       throw new ChunkWriteError(location.chunkId, `no node free to take its shards off ${nodeId}`);
     }
-    const options = { codec: this.codec, nodes: this.#nodes, transfers: this.#transfers };
     let rebuilt: Uint8Array[] | undefined;
     const moved: ShardLocation[] = [];
     for (const shard of moving) {
-      let bytes = await fetchShard(options, shard);
+      let bytes = await this.#placement.fetchShard(shard);
       if (bytes === null) {
-        rebuilt ??= await this.codec.reconstruct(await this.#fetchAll(location));
+        rebuilt ??= await this.codec.reconstruct(await this.#placement.fetchAll(location));
         if (rebuilt === undefined) {
           throw new ChunkReadError(
             location.chunkId,
@@ -219,7 +207,7 @@ export class ChunkStore {
         }
         bytes = rebuilt[shard.index]!;
       }
-      const placed = await this.#placeShard(
+      const placed = await this.#placement.placeShard(
         location.chunkId,
         shard.index,
         bytes,
@@ -234,7 +222,7 @@ export class ChunkStore {
       }
       moved.push(placed);
     }
-    await this.#dropReplaced(location, staying, moved);
+    await this.#placement.dropReplaced(location, staying, moved);
     return this.#location(location.chunkId, [...staying, ...moved], location);
   }
 
@@ -245,7 +233,7 @@ export class ChunkStore {
   async deleteById(chunkId: string): Promise<void> {
     const n = this.codec.dataShards + this.codec.parityShards;
     const shards: ShardLocation[] = [];
-    for (const nodeId of this.#nodes.keys()) {
+    for (const nodeId of this.#placement.nodes.keys()) {
       for (let index = 0; index < n; index++) {
         shards.push({ index, nodeId, key: shardKey(chunkId, index) });
       }
@@ -261,55 +249,15 @@ export class ChunkStore {
   /** Removes every shard of a chunk; already-missing shards are fine. Throws if a node refused. */
   async delete(location: ChunkLocation): Promise<void> {
     this.#repairQueue.delete(location.chunkId);
+    const { nodes, transfers } = this.#placement;
     const results = await Promise.allSettled(location.shards.map((shard) => {
-      const node = this.#nodes.get(shard.nodeId);
-      return node === undefined
-        ? Promise.resolve()
-        : this.#transfers.run(() => node.delete(shard.key));
+      const node = nodes.get(shard.nodeId);
+      return node === undefined ? Promise.resolve() : transfers.run(() => node.delete(shard.key));
     }));
     const failed = results.filter((result) => result.status === "rejected").length;
     if (failed > 0) {
       throw new Error(`Cannot delete chunk ${location.chunkId}: ${failed} nodes did not answer`);
     }
-  }
-
-  /** Writes a shard to `first`, or on failure to one spare node taken from `spares` (shared). */
-  async #placeShard(
-    chunkId: string,
-    index: number,
-    shard: Uint8Array,
-    first: ShardNode | undefined,
-    spares: ShardNode[],
-    failed: { writes: number } = { writes: 0 },
-  ): Promise<ShardLocation | undefined> {
-    const key = shardKey(chunkId, index);
-    let node = first ?? spares.shift();
-    for (let attempt = 0; attempt < 2 && node !== undefined; attempt++) {
-      try {
-        await this.#transfers.run(() => node!.put(key, shard));
-        return { index, nodeId: node.id, key };
-      } catch (error) {
-        failed.writes++;
-        this.#logger?.warn("shard write failed", {
-          node: node.id,
-          chunk: chunkId,
-          error: String(error),
-        });
-        node = spares.shift();
-      }
-    }
-    return undefined;
-  }
-
-  /** Every listed shard fetched and checked, by index; null where missing or bad. */
-  async #fetchAll(location: ChunkLocation): Promise<(Uint8Array | null)[]> {
-    const fetched: (Uint8Array | null)[] = new Array(location.dataShards + location.parityShards)
-      .fill(null);
-    const options = { codec: this.codec, nodes: this.#nodes, transfers: this.#transfers };
-    await Promise.all(location.shards.map(async (shard) => {
-      fetched[shard.index] = await fetchShard(options, shard);
-    }));
-    return fetched;
   }
 
   async #rebuild(location: ChunkLocation, fetched: (Uint8Array | null)[]): Promise<ChunkLocation> {
@@ -323,15 +271,11 @@ export class ChunkStore {
       );
     }
     const keep = location.shards.filter((shard) => fetched[shard.index] !== null);
-    const busy = new Set(keep.map((shard) => shard.nodeId));
-    const targets = shuffle(
-      this.#placeable().filter((node) => !busy.has(node.id)),
-      this.#random,
-    );
+    const targets = this.#placement.targets(new Set(keep.map((shard) => shard.nodeId)));
     const rebuilt: ShardLocation[] = [];
     for (let index = 0; index < all.length; index++) {
       if (fetched[index] !== null) continue;
-      const placed = await this.#placeShard(
+      const placed = await this.#placement.placeShard(
         location.chunkId,
         index,
         all[index]!,
@@ -340,33 +284,11 @@ export class ChunkStore {
       );
       if (placed !== undefined) rebuilt.push(placed);
     }
-    await this.#dropReplaced(location, keep, rebuilt);
+    await this.#placement.dropReplaced(location, keep, rebuilt);
     const repaired = this.#location(location.chunkId, [...keep, ...rebuilt], location);
     if (repaired.shards.length < all.length) this.#repairQueue.set(location.chunkId, repaired);
     else this.#repairQueue.delete(location.chunkId);
     return repaired;
-  }
-
-  /**
-   * Best-effort removal of bad shards that were replaced elsewhere. A shard rebuilt on the
-   * node that held it went to the same key (shardKey) and overwrote it: that one stays.
-   */
-  async #dropReplaced(
-    location: ChunkLocation,
-    keep: ShardLocation[],
-    rebuilt: ShardLocation[],
-  ): Promise<void> {
-    const kept = new Set(keep);
-    const overwritten = new Set(rebuilt.map((shard) => `${shard.nodeId}/${shard.key}`));
-    const replaced = location.shards.filter((shard) =>
-      !kept.has(shard) && !overwritten.has(`${shard.nodeId}/${shard.key}`)
-    );
-    await Promise.allSettled(
-      replaced.map((shard) => {
-        const node = this.#nodes.get(shard.nodeId);
-        return node?.delete(shard.key);
-      }),
-    );
   }
 
   #location(chunkId: string, shards: ShardLocation[], like?: ChunkLocation): ChunkLocation {
@@ -381,22 +303,9 @@ export class ChunkStore {
 
 const CHUNK_ID_PATTERN = /^[0-9a-f]{32}$/;
 
-/** The key of shard `index` of a chunk: readable, and unique per chunk and index. */
-export function shardKey(chunkId: string, index: number): string {
-  return `${chunkId}.${index}`;
-}
-
 function newChunkId(random: () => number): string {
   const bytes = new Uint8Array(16);
   if (random === Math.random) crypto.getRandomValues(bytes);
   else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
 }

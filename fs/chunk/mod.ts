@@ -5,7 +5,8 @@
  *
  * @module
  */
-export { ChunkStore, type ChunkStoreOptions, type ScrubReport, shardKey } from "./chunk_store.ts";
+export { ChunkStore, type ChunkStoreOptions, type ScrubReport } from "./chunk_store.ts";
+export { shardKey } from "./shard_placement.ts";
 export { createChunkCodec } from "./codec_adapter.ts";
 export { type FaultPlan, FaultyNode, NodeUnavailableError, seededRandom } from "./faulty_node.ts";
 export { type ShardNode, ZdbShardNode } from "./shard_node.ts";
