@@ -59,7 +59,8 @@ Flags:
                         evicted as needed; 16GiB with --local-only), at least 8MiB
 ${POOL_FLAGS_USAGE}
   --foreground          Serve in this process (the default, for now the only way)
-  --allow-other         Let other users use the mount (needs root, or
+  --allow-other         Let other users use the mount, as the permission bits
+                        allow (the default when run as root; otherwise needs
                         user_allow_other in /etc/fuse.conf)
   -h, --help            Show this help
 `;
@@ -217,7 +218,8 @@ async function serveMount(
         await writePoolSettings(plan.remember.home, plan.remember.settings);
       }
       mount = await engine.mountFilesystem(fs, dir, {
-        allowOther: booleanFlag(parsed, "allow-other"),
+        // Absent: the engine's default (other users in when we are root).
+        ...(booleanFlag(parsed, "allow-other") ? { allowOther: true } : {}),
         logger: logger.child({ part: "fuse" }),
       });
       if (fs.pool !== undefined && home !== undefined) {

@@ -21,7 +21,12 @@ import {
 const READAHEAD_KIB = 1024;
 
 export interface MountFilesystemOptions extends BridgeOptions {
-  /** Let other users in (root, or user_allow_other in /etc/fuse.conf). @default false */
+  /**
+   * Let other users in (root, or user_allow_other in /etc/fuse.conf). The kernel
+   * still checks every access against the permission bits (default_permissions),
+   * so a root mount then behaves as a native filesystem mounted by root does.
+   * @default true when this process is root, else false
+   */
   allowOther?: boolean;
   /** Shown as the mount's source in /proc/mounts and df. @default "qsfs" */
   fsName?: string;
@@ -59,7 +64,7 @@ export async function mountFilesystem(
   let server;
   try {
     server = await serveFuse(bridge, mountpoint, {
-      allowOther: options.allowOther ?? false,
+      allowOther: options.allowOther ?? Deno.uid() === 0,
       fsName: options.fsName ?? "qsfs",
       subtype: "qsfs",
       // The kernel checks permissions on every path walk, also through cached

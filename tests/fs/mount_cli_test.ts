@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { isFuseMounted } from "../../fs/fuse/mod.ts";
 import { canMount, makeSharedTempDir, runQsfs, startMount } from "./_qsfs_process.ts";
-import { shOk } from "./_tree.ts";
+import { sh, shOk } from "./_tree.ts";
 
 /** The lines qsfs wrote to stderr that start with "qsfs: " (its error lines, not its logs). */
 function errorLines(stderr: string): string[] {
@@ -151,3 +151,32 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     },
   });
 }
+
+Deno.test({
+  // A root mount without allow_other answers EACCES to every other user, even
+  // on a 0755 directory; native filesystems (and the POSIX suites run on them,
+  // which switch users) see only the permission bits.
+  name: "a mount by root lets other users in by default, and the permission bits still apply",
+  ignore: !canMount(), // root, which the default is about
+  async fn() {
+    await withRoot(async (root) => {
+      const mountpoint = `${root}/mnt`;
+      const server = await startMount({
+        home: `${root}/home`,
+        mountpoint,
+        args: ["--foreground", "--local-only"],
+      });
+      try {
+        await shOk(`cd '${mountpoint}' && echo open > a && echo secret > s && chmod 600 s`);
+        assert.match(await shOk(`grep ' ${mountpoint} ' /proc/mounts`), /[,\s]allow_other[,\s]/);
+        const nobody = `setpriv --reuid=65534 --regid=65534 --clear-groups --`;
+        assert.equal(await shOk(`${nobody} cat '${mountpoint}/a'`), "open\n");
+        const denied = await sh(`${nobody} cat '${mountpoint}/s'`);
+        assert.notEqual(denied.code, 0);
+        assert.match(denied.stderr, /Permission denied/);
+      } finally {
+        await server.unmount();
+      }
+    });
+  },
+});
