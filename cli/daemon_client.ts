@@ -13,10 +13,13 @@ import type {
   StorageNode,
 } from "../server/grid/provider.ts";
 import type { DaemonHealth } from "../server/http/system.ts";
+import type { ScrubSummary } from "../fs/mod.ts";
 import type { NodeEvent } from "../server/services/events.ts";
 
 /** Long enough for a deployment of many nodes on a busy machine. */
 const REQUEST_TIMEOUT_MS = 180_000;
+/** A scrub reads every shard of the pool: hours for terabytes (the mount's own bound). */
+const SCRUB_TIMEOUT_MS = 24 * 3600_000;
 
 /** The API answered with an error, or could not be reached. */
 export class ApiError extends Error {
@@ -155,5 +158,9 @@ export class DaemonClient {
 
   nodeHealth(id: string): Promise<NodeHealth> {
     return this.request("GET", `/nodes/${encodeURIComponent(id)}/health`);
+  }
+
+  scrub(): Promise<ScrubSummary> {
+    return this.request("POST", "/pool/scrub", undefined, SCRUB_TIMEOUT_MS);
   }
 }

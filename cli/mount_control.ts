@@ -3,7 +3,8 @@
  * registry gains (pool_watch.ts), and answers the daemon on the control socket
  * (server/services/pool/mount_control.ts), so `qsfs nodes remove ID` works
  * while mounted: the mount moves the node's shards to the others and stops
- * using it, then the daemon deletes it. A node moved off is never taken back
+ * using it, then the daemon deletes it; and `qsfs scrub` works while mounted:
+ * the mount scrubs the pool. A node moved off is never taken back
  * by the watcher, though the registry lists it until the daemon deletes it.
  *
  * @module
@@ -52,12 +53,17 @@ export async function startPoolServices(
 }
 
 function controlTarget(fs: Filesystem, pool: PoolControl, retired: Set<string>) {
-  // One move at a time: each one rewrites chunk locations and ships the metadata.
+  // One move or scrub at a time: each one rewrites chunk locations and ships the metadata.
   let moving: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = moving.catch(() => {}).then(task);
+    moving = run;
+    return run;
+  };
   const target: MountControlTarget = {
     status: () => ({ nodeIds: pool.nodeIds, uploadsPending: pool.uploadsPending }),
     evacuate(nodeId) {
-      const move = moving.catch(() => {}).then(async () => {
+      return oneAtATime(async () => {
         // A node the mount never took (created since) or already moved off holds none of its
         // shards: nothing to move, and it must not be taken from the registry later.
         if (!pool.nodeIds.includes(nodeId)) {
@@ -69,9 +75,8 @@ function controlTarget(fs: Filesystem, pool: PoolControl, retired: Set<string>) 
         await fs.sync();
         return { nodeId, chunksMoved: report.chunksMoved };
       });
-      moving = move;
-      return move;
     },
+    scrub: () => oneAtATime(() => pool.scrub()),
   };
   return target;
 }

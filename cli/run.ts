@@ -13,6 +13,7 @@ import { initCommand } from "./init_command.ts";
 import { mountCommand, umountCommand } from "./mount_command.ts";
 import { nodesCommand } from "./nodes_command.ts";
 import { recoverCommand } from "./recover_command.ts";
+import { scrubCommand } from "./scrub_command.ts";
 import { serveCommand } from "./serve_command.ts";
 import { stopCommand } from "./stop_command.ts";
 import { zdbCommand } from "./zdb_command.ts";
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   mountCommand,
   nodesCommand,
   recoverCommand,
+  scrubCommand,
   serveCommand,
   stopCommand,
   umountCommand,
@@ -61,9 +63,10 @@ Global flags:
   -V, --version      Print the version
 
 "qsfs help <subcommand>" or "qsfs <subcommand> --help" shows a subcommand's flags.
-"qsfs serve" runs the daemon; "nodes", "mount" and "recover" start it in the
-background when none runs. Start with "qsfs init", "qsfs nodes create --count 6
---size 1GiB" and "qsfs mount DIR".
+"qsfs serve" runs the daemon; "nodes", "mount", "recover" and "scrub" start it
+in the background when none runs. Start with "qsfs init", "qsfs nodes create
+--count 6 --size 1GiB" and "qsfs mount DIR"; "qsfs scrub" checks and repairs
+the shards on the nodes.
 The web UI (qsfs without a subcommand) is not built yet.
 `;
 }

@@ -12,6 +12,7 @@ import { DiskChunkBackend, MetaStore, Vfs } from "./vfs/mod.ts";
 import { openPoolFilesystem, recoverPoolFilesystem } from "./pool_filesystem.ts";
 import type { PoolNodeAddress, PoolOptions } from "./pool.ts";
 import type { EvacuationReport } from "./pool_evacuation.ts";
+import type { ScrubSummary } from "./pool_scrub.ts";
 
 /** Where the engine reports what it does. Structurally a subset of lib/log.ts Logger. */
 export interface FsLogger {
@@ -69,6 +70,12 @@ export interface PoolControl {
    * redundancy; refused when fewer than k + m nodes would be left.
    */
   evacuateNode(nodeId: string): Promise<EvacuationReport>;
+  /**
+   * Checks every shard of every chunk on the nodes, rebuilds missing and corrupt ones on
+   * healthy nodes, and ships the metadata again after any repair; chunks that cannot be read
+   * are reported and left as they are.
+   */
+  scrub(): Promise<ScrubSummary>;
   /** Grows the pool: chunks written from now on may use the node. */
   addNode(address: PoolNodeAddress): void;
   /** The ids of the pool's nodes. */

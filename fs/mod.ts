@@ -32,6 +32,7 @@ export {
   type PoolOptions,
 } from "./pool.ts";
 export type { EvacuationReport } from "./pool_evacuation.ts";
+export type { ScrubSummary, UnreadableChunk } from "./pool_scrub.ts";
 export {
   type MountedFilesystem,
   mountFilesystem,

@@ -23,6 +23,8 @@ export interface PoolParts {
   superblocks: SuperblockStore;
   /** Takes a node out of the set the superblock is written to. */
   dropSuperblockNode(nodeId: string): void;
+  /** The ids of nodes that answer but hold no superblock (emptied ones). */
+  nodesWithoutSuperblock(): Promise<string[]>;
   /** Adds a node to the pool: new chunks, metadata and superblocks use it too. */
   addNode(address: PoolNodeAddress): void;
   close(): void;
@@ -74,6 +76,17 @@ export function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
     superblocks,
     dropSuperblockNode(nodeId) {
       superblockNodes = superblockNodes.filter((node) => node.id !== nodeId);
+    },
+    async nodesWithoutSuperblock() {
+      const asked = superblockNodes;
+      const found = await Promise.allSettled(
+        asked.map((node) => node.get(pool.keys.superblockName)),
+      );
+      // A node that does not answer is down, not empty: nothing can be written to it now.
+      return asked.filter((_, i) => {
+        const result = found[i]!;
+        return result.status === "fulfilled" && result.value === null;
+      }).map((node) => node.id);
     },
     addNode(address) {
       if (superblockNodes.some((node) => node.id === address.id)) {

@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import type { Filesystem, FsLogger, PoolControl, RecoveryReport } from "./filesystem.ts";
 import { evacuateNode } from "./pool_evacuation.ts";
+import { scrubPool } from "./pool_scrub.ts";
 import { connectPool, type PoolParts } from "./pool_connect.ts";
 import type { PoolOptions } from "./pool.ts";
 import {
@@ -111,6 +112,14 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
           dropSuperblockNode: parts.dropSuperblockNode,
           shardsPerChunk: pool.dataShards + pool.parityShards,
         }, nodeId),
+      scrub: () =>
+        scrubPool({
+          store: openStore,
+          replicator,
+          data: parts.data,
+          metadata: parts.metadata,
+          nodesWithoutSuperblock: parts.nodesWithoutSuperblock,
+        }),
       addNode: (address) => parts.addNode(address),
       get nodeIds() {
         return parts.data.nodeIds;

@@ -2,90 +2,12 @@
 // failures up to m and beyond, and the guards that keep a state directory from burying the pool.
 import assert from "node:assert/strict";
 import { openFilesystem, recoverFilesystem } from "./filesystem.ts";
-import type { PoolOptions } from "./pool.ts";
 import { EIO } from "./errno.ts";
-import { O_RDONLY, ROOT_INO } from "./vfs/constants.ts";
+import { ROOT_INO } from "./vfs/constants.ts";
 import { isErrno, pattern, ROOT } from "./vfs/_testing.ts";
 import { describeTree, writeTestFile } from "./vfs/_tree_testing.ts";
-import type { Vfs } from "./vfs/mod.ts";
-import { startZdbServer, type ZdbServer } from "./zdb/mod.ts";
 import { assertSameBytes } from "./zdb/_testing.ts";
-
-const CHUNK = 64 * 1024;
-const quiet = { info() {}, warn() {}, error() {} };
-
-/** Six embedded servers that can be stopped and started again on the same port. */
-class TestNodes implements AsyncDisposable {
-  readonly servers: (ZdbServer | undefined)[] = [];
-  readonly ports: number[] = [];
-  readonly dataDirs: string[] = [];
-
-  static async start(count: number): Promise<TestNodes> {
-    const nodes = new TestNodes();
-    for (let i = 0; i < count; i++) {
-      nodes.dataDirs.push(await Deno.makeTempDir({ prefix: "qsfs-pool-node-" }));
-      const server = await nodes.#serve(i, 0);
-      nodes.servers.push(server);
-      nodes.ports.push(server.port!);
-    }
-    return nodes;
-  }
-
-  pool(overrides: Partial<PoolOptions> = {}): PoolOptions {
-    return {
-      nodes: this.ports.map((port, i) => ({
-        id: `node-${i}`,
-        host: "127.0.0.1",
-        port,
-        namespace: "default",
-      })),
-      dataShards: 4,
-      parityShards: 2,
-      keys: {
-        dataKey: new Uint8Array(32).fill(1),
-        metadataKey: new Uint8Array(32).fill(2),
-        superblockKey: new Uint8Array(32).fill(3),
-        superblockName: "qsfs-superblock-test",
-      },
-      metadataIntervalMs: 60_000,
-      // Generous: a loaded CI machine must not turn a slow answer into a failed test.
-      nodeTimeoutMs: 10_000,
-      ...overrides,
-    };
-  }
-
-  async stop(index: number): Promise<void> {
-    await this.servers[index]?.close();
-    this.servers[index] = undefined;
-  }
-
-  async resume(index: number): Promise<void> {
-    this.servers[index] = await this.#serve(index, this.ports[index]!);
-  }
-
-  #serve(index: number, port: number): Promise<ZdbServer> {
-    return startZdbServer({
-      listen: { hostname: "127.0.0.1", port },
-      dataDir: this.dataDirs[index]!,
-      mode: "user",
-    });
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    for (const server of this.servers) await server?.close();
-    for (const dir of this.dataDirs) await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function readFile(vfs: Vfs, name: string): Promise<Uint8Array> {
-  const { ino, sizeBytes } = await vfs.lookup(ROOT, ROOT_INO, new TextEncoder().encode(name));
-  const fh = await vfs.open(ROOT, ino, O_RDONLY);
-  try {
-    return await vfs.read(ROOT, { fh, offset: 0, sizeBytes });
-  } finally {
-    await vfs.release(ROOT, fh);
-  }
-}
+import { CHUNK, quiet, readFile, TestNodes } from "./_pool_testing.ts";
 
 Deno.test("pool: a tree written and closed comes back from the nodes alone into an empty state", async () => {
   // Proves the promise of the data path: the state directory is only a cache; with the keys

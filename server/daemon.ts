@@ -89,6 +89,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const info: DaemonInfo = { pid: Deno.pid, port: server.addr.port, token, startedAt };
     const app = createApp({
       nodes: control.nodes,
+      pool: { scrub: control.scrubPool },
       events: control.events,
       logger: logger.child({ part: "http" }),
       port: info.port,

@@ -11,6 +11,7 @@ import type { Logger } from "../lib/log.ts";
 import { errorHandler, notFoundHandler } from "./http/errors.ts";
 import { bearerToken, localOrigin } from "./http/middleware/local_security.ts";
 import { nodesRoutes } from "./http/nodes.ts";
+import { type PoolDeps, poolRoutes } from "./http/pool.ts";
 import { type SystemDeps, systemRoutes } from "./http/system.ts";
 import { DomainError } from "./services/errors.ts";
 import type { NodeService } from "./services/node_service.ts";
@@ -20,6 +21,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface AppDeps extends SystemDeps {
   nodes: NodeService;
+  pool: PoolDeps;
   logger: Logger;
   /** The port the server listens on: Host and Origin must name it. */
   port: number;
@@ -41,7 +43,8 @@ export function createApp(deps: AppDeps) {
       },
     }))
     .route("/", systemRoutes(deps))
-    .route("/nodes", nodesRoutes(deps.nodes));
+    .route("/nodes", nodesRoutes(deps.nodes))
+    .route("/pool", poolRoutes(deps.pool));
   const app = new Hono()
     .use(localOrigin(deps.port))
     .route("/api", api);

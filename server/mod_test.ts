@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import { recordingLogger } from "./_testing.ts";
 import type { GridProvider, StorageNode } from "./grid/provider.ts";
 import { type AppDeps, BODY_LIMIT_BYTES, createApp } from "./mod.ts";
-import { NodeHoldsDataError, NodeNotFoundError } from "./services/errors.ts";
+import type { ScrubSummary } from "../fs/mod.ts";
+import {
+  NodeHoldsDataError,
+  NodeNotFoundError,
+  ScrubFailedError,
+  ScrubRefusedError,
+} from "./services/errors.ts";
 import { EventLog } from "./services/events.ts";
 import { NodeService } from "./services/node_service.ts";
 
@@ -53,12 +59,29 @@ function standInProvider(): GridProvider {
   };
 }
 
+const SCRUBBED: ScrubSummary = {
+  chunksChecked: 2,
+  chunksHealthy: 1,
+  chunksRepaired: 1,
+  shardsRebuilt: 1,
+  chunksDegraded: 0,
+  chunksUnreadable: [],
+  bytesChecked: 8 << 20,
+  metadataChunksChecked: 1,
+  metadataChunksBad: 0,
+  superblocksMissing: [],
+  metadataShipped: true,
+};
+
 function setUp(state: "starting" | "ready" = "ready") {
   const logger = recordingLogger();
   const events = new EventLog();
   let stops = 0;
+  /** What the next scrub does: answer, or fail as the service does. */
+  const scrubs: (() => Promise<ScrubSummary>)[] = [];
   const deps: AppDeps = {
     nodes: new NodeService({ providers: { local: standInProvider() } }),
+    pool: { scrub: () => scrubs.shift()?.() ?? Promise.resolve(SCRUBBED) },
     events,
     logger,
     port: PORT,
@@ -73,7 +96,7 @@ function setUp(state: "starting" | "ready" = "ready") {
     if (!headers.has("authorization")) headers.set("authorization", `Bearer ${TOKEN}`);
     return app.request(`http://127.0.0.1:${PORT}${path}`, { ...init, headers });
   }
-  return { call, logger, events, stops: () => stops };
+  return { call, logger, events, stops: () => stops, scrubs };
 }
 
 async function errorOf(response: Response) {
@@ -215,3 +238,25 @@ function patch(body: unknown): RequestInit {
     headers: { "content-type": "application/json" },
   };
 }
+
+Deno.test("createApp() POST /api/pool/scrub answers the summary; refusals are 409, failures 502", async () => {
+  const { call, scrubs } = setUp();
+  const ok = await call("/api/pool/scrub", { method: "POST" });
+  assert.deepEqual([ok.status, await ok.json()], [200, SCRUBBED]);
+  const empty = await call("/api/pool/scrub", post({}));
+  assert.equal(empty.status, 200);
+  await empty.body?.cancel();
+  scrubs.push(() => Promise.reject(new ScrubRefusedError("Cannot scrub the pool: no filesystem")));
+  scrubs.push(() => Promise.reject(new ScrubFailedError("Cannot scrub the pool: nodes down")));
+  const cases: [RequestInit, number, string, RegExp][] = [
+    [{ method: "POST" }, 409, "scrub_refused", /no filesystem$/],
+    [{ method: "POST" }, 502, "scrub_failed", /nodes down$/],
+    [post({ deep: true }), 400, "invalid_input", /^Cannot use field "deep": a scrub takes no/],
+    [{ method: "GET" }, 404, "no_route", /^Cannot GET/],
+  ];
+  for (const [init, status, code, message] of cases) {
+    const error = await errorOf(await call("/api/pool/scrub", init));
+    assert.deepEqual([error.status, error.code], [status, code]);
+    assert.match(error.message, message);
+  }
+});

@@ -162,6 +162,29 @@ Deno.test("ChunkStore.scrub() finds rotted and lost shards and rebuilds them on 
   assertSameBytes(await store.get(report.location), data);
 });
 
+Deno.test("ChunkStore.scrub() on a full pool rebuilds a rotted shard in place and keeps it", async () => {
+  // Proves the rebuild on the node that held the bad copy: with n nodes for n shards it is the
+  // only node free, and the new shard has the same key there; dropping the bad copy afterwards
+  // must not delete the new one (a second scrub would find it missing).
+  await using pool = await startTestPool(6, 650);
+  const store = new ChunkStore({ codec: await codec(4, 2), nodes: pool.nodes });
+  const data = randomBytes(mulberry32(13), 50_000);
+  const location = await store.put(data);
+  const rotted = location.shards[2]!;
+  const rottedServer = pool.servers[Number(rotted.nodeId.split("-")[1])]!;
+  const stored = (await rottedServer.client().get(rotted.key))!;
+  stored[7]! ^= 0x01;
+  await rottedServer.client().set(rotted.key, stored);
+  const report = await store.scrub(location);
+  assert.deepEqual(report.badShards, [2]);
+  assert.deepEqual(report.location, location, "rebuilt where it was, under the same key");
+  assert.deepEqual((await store.scrub(report.location)).badShards, []);
+  pool.nodes.filter((node) => node.id !== rotted.nodeId).slice(0, 2).forEach((node) =>
+    node.plan = { down: true }
+  );
+  assertSameBytes(await store.get(report.location), data);
+});
+
 Deno.test("ChunkStore.delete() removes every shard and is idempotent", async () => {
   // Proves delete leaves no shard behind and can be repeated.
   await using pool = await startTestPool(6, 700);

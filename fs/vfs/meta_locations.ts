@@ -21,6 +21,7 @@ export class ChunkLocationTable {
   readonly #unuploaded: StatementSync;
   readonly #dataBytes: StatementSync;
   readonly #withNode: StatementSync;
+  readonly #page: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#get = db.prepare("SELECT location FROM chunk_locations WHERE ref = ?");
@@ -37,6 +38,10 @@ export class ChunkLocationTable {
     // Node ids appear in the location JSON as quoted strings; the caller checks each match.
     this.#withNode = db.prepare(
       "SELECT ref, location FROM chunk_locations WHERE instr(location, ?) > 0",
+    );
+    // Keyset paging on the primary key: a walk over every row holds one page at a time.
+    this.#page = db.prepare(
+      "SELECT ref, location FROM chunk_locations WHERE ref > ? ORDER BY ref LIMIT ?",
     );
   }
 
@@ -65,6 +70,14 @@ export class ChunkLocationTable {
   /** Every location that may name `nodeId` (a text match: check the decoded location). */
   mentioning(nodeId: string): { ref: string; location: string }[] {
     return this.#withNode.all(JSON.stringify(nodeId)).map((row) => ({
+      ref: row.ref as string,
+      location: row.location as string,
+    }));
+  }
+
+  /** Up to `limit` located chunks whose ref sorts after `afterRef` ("" for the first page), by ref. */
+  page(afterRef: string, limit: number): { ref: string; location: string }[] {
+    return this.#page.all(afterRef, limit).map((row) => ({
       ref: row.ref as string,
       location: row.location as string,
     }));

@@ -16,7 +16,9 @@ import { TfgridProvider } from "../grid/tfgrid/tfgrid_provider.ts";
 import { EventLog } from "./events.ts";
 import { NodeService } from "./node_service.ts";
 import { identityNamespacePasswords } from "./node_passwords.ts";
+import type { ScrubSummary } from "../../fs/mod.ts";
 import { evacuatePoolNode } from "./pool/evacuate.ts";
+import { scrubPool } from "./pool/scrub.ts";
 
 export interface ControlPlane {
   registry: NodeRegistry;
@@ -25,6 +27,8 @@ export interface ControlPlane {
   /** Present when the daemon was given a mnemonic. */
   tfgrid: TfgridProvider | undefined;
   nodes: NodeService;
+  /** Scrubs the home's pool: here, or by the mount that serves it. */
+  scrubPool(): Promise<ScrubSummary>;
   /** Starts the recorded nodes. */
   start(): Promise<void>;
   /** Stops every node and closes the registry. */
@@ -66,13 +70,14 @@ export function openControlPlane(
     route: options.route,
     fetch: options.fetch,
   });
+  const poolAccess = {
+    identity: config.identity,
+    registry,
+    logger: logger.child({ part: "pool" }),
+  };
   const nodes = new NodeService({
     providers: tfgrid === undefined ? { local } : { local, tfgrid },
-    evacuate: (nodeId) =>
-      evacuatePoolNode(
-        { identity: config.identity, registry, logger: logger.child({ part: "pool" }) },
-        nodeId,
-      ),
+    evacuate: (nodeId) => evacuatePoolNode(poolAccess, nodeId),
   });
   let closed = false;
   return {
@@ -81,6 +86,7 @@ export function openControlPlane(
     local,
     tfgrid,
     nodes,
+    scrubPool: () => scrubPool(poolAccess),
     start: () => local.start(),
     async close() {
       if (closed) return;

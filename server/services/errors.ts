@@ -164,6 +164,22 @@ export class PoolChangeFailedError extends DomainError {
   }
 }
 
+/** A scrub that cannot run now: no filesystem on the nodes, no identity, the filesystem busy. */
+export class ScrubRefusedError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("conflict", "scrub_refused", message, options);
+    this.name = "ScrubRefusedError";
+  }
+}
+
+/** A scrub that ran and failed (the nodes did not answer, the mount failed). */
+export class ScrubFailedError extends DomainError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("failed", "scrub_failed", message, options);
+    this.name = "ScrubFailedError";
+  }
+}
+
 /**
  * A paid change (tfgrid nodes created or resized) without the caller's acceptance of what it
  * costs, or accepted at a lower price than it costs now. Carries the current quote, so the

@@ -52,7 +52,7 @@ export class MetadataReplicator {
   #unshipped: Uint8Array[] = [];
   #queue: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
-  /** The snapshot at start could not be shipped; the next flush ships one instead of a segment. */
+  /** A snapshot could not be shipped; the next flush ships one instead of a segment. */
   #snapshotDue = false;
 
   private constructor(options: ReplicatorOptions, superblock: Superblock, session: Session) {
@@ -168,6 +168,17 @@ export class MetadataReplicator {
   }
 
   async #snapshotOnce(): Promise<void> {
+    try {
+      await this.#shipSnapshot();
+    } catch (error) {
+      // The changes it took are no longer in the session or #unshipped: only a snapshot
+      // that gets through ships them, so the next flush must be one.
+      this.#snapshotDue = true;
+      throw error;
+    }
+  }
+
+  async #shipSnapshot(): Promise<void> {
     const path = `${this.#options.scratchDir}/snapshot-${crypto.randomUUID()}.sqlite`;
     // Both synchronous: no commit can fall between the snapshot and the new session.
     this.#takeChanges();

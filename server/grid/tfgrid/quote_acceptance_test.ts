@@ -83,6 +83,7 @@ Deno.test("the API refuses a paid create or resize without acceptQuote with 409 
     const port = 41236;
     const app = createApp({
       nodes: control.nodes,
+      pool: { scrub: control.scrubPool },
       events: control.events,
       logger: nullLogger,
       port,

@@ -344,6 +344,7 @@ Deno.test("the API serves tfgrid nodes when the daemon has a mnemonic, and maps 
     const port = 41235;
     const app = createApp({
       nodes: control.nodes,
+      pool: { scrub: control.scrubPool },
       events: control.events,
       logger: nullLogger,
       port,

@@ -2,19 +2,22 @@
  * The mount's control socket: how the daemon asks a mounted filesystem to do
  * what needs the filesystem itself while another process serves it. A pool
  * node is removed while mounted by asking the mount to move the node's shards
- * (PoolControl.evacuateNode) before the daemon deletes the node; the mount
- * keeps serving meanwhile. Only the mount may do it: it owns the metadata.
+ * (PoolControl.evacuateNode) before the daemon deletes the node, and the pool
+ * is scrubbed while mounted by asking the mount to (PoolControl.scrub); the
+ * mount keeps serving meanwhile. Only the mount may do it: it owns the metadata.
  *
  * A unix socket, `<home>/mount.sock`, mode 0600 (only the home's owner may
  * ask). One JSON request per connection, one line each way:
  *
  *   {"op": "status"}                    -> {"ok": true, "nodeIds": [...], "uploadsPending": N}
  *   {"op": "evacuate", "nodeId": "ID"}  -> {"ok": true, "nodeId": "ID", "chunksMoved": N}
+ *   {"op": "scrub"}                     -> {"ok": true, ...ScrubSummary (fs/pool_scrub.ts)}
  *   anything that fails                 -> {"ok": false, "error": "Cannot ...: why"}
  *
  * @module
  */
 import { join } from "node:path";
+import type { ScrubSummary } from "../../../fs/mod.ts";
 
 export const MOUNT_SOCKET_NAME = "mount.sock";
 /** A request is a short line; anything longer is not one of ours. */
@@ -22,8 +25,15 @@ const REQUEST_BYTES_MAX = 4096;
 /** Moving a node's shards takes as long as its data takes to copy: generous, but bounded. */
 const EVACUATE_TIMEOUT_MS = 30 * 60_000;
 const STATUS_TIMEOUT_MS = 10_000;
+/** A scrub reads every shard the pool holds: hours for terabytes, so bounded only loosely. */
+export const SCRUB_TIMEOUT_MS = 24 * 3600_000;
+/** The longest answer: a scrub's summary lists every unreadable chunk (about 150 bytes each). */
+const ANSWER_BYTES_MAX = 256 * 1024 * 1024;
 
-export type MountRequest = { op: "status" } | { op: "evacuate"; nodeId: string };
+export type MountRequest =
+  | { op: "status" }
+  | { op: "evacuate"; nodeId: string }
+  | { op: "scrub" };
 
 export interface MountStatus {
   nodeIds: string[];
@@ -39,9 +49,18 @@ export interface MountEvacuated {
 export interface MountControlTarget {
   status(): MountStatus;
   evacuate(nodeId: string): Promise<MountEvacuated>;
+  scrub(): Promise<ScrubSummary>;
 }
 
-type Answer = ({ ok: true } & (MountStatus | MountEvacuated)) | { ok: false; error: string };
+type Answer =
+  | ({ ok: true } & (MountStatus | MountEvacuated | ScrubSummary))
+  | { ok: false; error: string };
+
+const TIMEOUT_MS_OF: Record<MountRequest["op"], number> = {
+  status: STATUS_TIMEOUT_MS,
+  evacuate: EVACUATE_TIMEOUT_MS,
+  scrub: SCRUB_TIMEOUT_MS,
+};
 
 export function mountSocketPath(home: string): string {
   return join(home, MOUNT_SOCKET_NAME);
@@ -98,6 +117,9 @@ async function answerOne(
     const request = parseRequest(await readLine(connection, REQUEST_BYTES_MAX));
     if (request.op === "status") {
       answer = { ok: true, ...target.status() };
+    } else if (request.op === "scrub") {
+      logger.info("scrubbing the pool, as asked");
+      answer = { ok: true, ...await target.scrub() };
     } else {
       logger.info("moving a node's shards to the other nodes, as asked", { node: request.nodeId });
       answer = { ok: true, ...await target.evacuate(request.nodeId) };
@@ -123,10 +145,13 @@ function parseRequest(line: string): MountRequest {
   }
   const request = value as Partial<{ op: string; nodeId: unknown }> | null;
   if (request?.op === "status") return { op: "status" };
+  if (request?.op === "scrub") return { op: "scrub" };
   if (request?.op === "evacuate" && typeof request.nodeId === "string" && request.nodeId !== "") {
     return { op: "evacuate", nodeId: request.nodeId };
   }
-  throw new Error('Cannot read the request: give {"op": "status"} or {"op": "evacuate", "nodeId"}');
+  throw new Error(
+    'Cannot read the request: give {"op": "status"}, {"op": "evacuate", "nodeId"} or {"op": "scrub"}',
+  );
 }
 
 /**
@@ -141,6 +166,10 @@ export async function askMount(
   path: string,
   request: { op: "evacuate"; nodeId: string },
 ): Promise<MountEvacuated | undefined>;
+export async function askMount(
+  path: string,
+  request: { op: "scrub" },
+): Promise<ScrubSummary | undefined>;
 export async function askMount(path: string, request: MountRequest) {
   let connection: Deno.UnixConn;
   try {
@@ -151,11 +180,11 @@ export async function askMount(path: string, request: MountRequest) {
     }
     throw error;
   }
-  const timeoutMs = request.op === "status" ? STATUS_TIMEOUT_MS : EVACUATE_TIMEOUT_MS;
+  const timeoutMs = TIMEOUT_MS_OF[request.op];
   const timer = setTimeout(() => connection.close(), timeoutMs);
   try {
     await writeAll(connection, new TextEncoder().encode(`${JSON.stringify(request)}\n`));
-    const line = await readLine(connection, 1024 * 1024).catch((error) => {
+    const line = await readLine(connection, ANSWER_BYTES_MAX).catch((error) => {
       throw new Error(`Cannot hear from the mount: ${error.message}`);
     });
     const answer = JSON.parse(line) as Answer;

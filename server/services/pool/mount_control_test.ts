@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { nullLogger } from "../../../lib/log.ts";
+import type { ScrubSummary } from "../../../fs/mod.ts";
 import { askMount, listenMountControl, type MountControlTarget } from "./mount_control.ts";
 
 async function rawRequest(path: string, line: string): Promise<unknown> {
@@ -12,7 +13,21 @@ async function rawRequest(path: string, line: string): Promise<unknown> {
   return JSON.parse(text);
 }
 
-Deno.test("the mount's control socket answers status and evacuate, 0600, and says what failed", async () => {
+const SUMMARY: ScrubSummary = {
+  chunksChecked: 3,
+  chunksHealthy: 1,
+  chunksRepaired: 1,
+  shardsRebuilt: 2,
+  chunksDegraded: 0,
+  chunksUnreadable: [{ ref: "ab".repeat(16), reason: "Cannot read chunk: too few shards" }],
+  bytesChecked: 12_000_000,
+  metadataChunksChecked: 2,
+  metadataChunksBad: 0,
+  superblocksMissing: [],
+  metadataShipped: true,
+};
+
+Deno.test("the mount's control socket answers status, evacuate and scrub, 0600, and says what failed", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qsfs_mount_control_test_" });
   const path = join(dir, "mount.sock");
   const asked: string[] = [];
@@ -24,6 +39,10 @@ Deno.test("the mount's control socket answers status and evacuate, 0600, and say
         return Promise.reject(new Error("Cannot remove node local-9: 5 nodes would be left"));
       }
       return Promise.resolve({ nodeId, chunksMoved: 7 });
+    },
+    scrub: () => {
+      asked.push("scrub");
+      return Promise.resolve(SUMMARY);
     },
   };
   try {
@@ -40,19 +59,21 @@ Deno.test("the mount's control socket answers status and evacuate, 0600, and say
       nodeId: "local-2",
       chunksMoved: 7,
     });
+    assert.deepEqual(await askMount(path, { op: "scrub" }), SUMMARY);
     await assert.rejects(
       askMount(path, { op: "evacuate", nodeId: "local-9" }),
       /^Error: Cannot remove node local-9: 5 nodes would be left$/,
     );
     assert.deepEqual(await rawRequest(path, '{"op": "format"}\n'), {
       ok: false,
-      error: 'Cannot read the request: give {"op": "status"} or {"op": "evacuate", "nodeId"}',
+      error:
+        'Cannot read the request: give {"op": "status"}, {"op": "evacuate", "nodeId"} or {"op": "scrub"}',
     });
     assert.deepEqual(await rawRequest(path, "nonsense\n"), {
       ok: false,
       error: "Cannot read the request: it is not JSON",
     });
-    assert.deepEqual(asked, ["local-2", "local-9"]);
+    assert.deepEqual(asked, ["local-2", "scrub", "local-9"]);
     assert.equal(await listenMountControl(path, target, nullLogger), undefined, "one per home");
     await control.close();
     assert.equal(await Deno.stat(path).catch(() => undefined), undefined, "removed on close");
