@@ -112,6 +112,7 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
           shardsPerChunk: pool.dataShards + pool.parityShards,
         }, nodeId),
       addNode: (address) => parts.addNode(address),
+      moveNode: (address) => parts.moveNode(address),
       get nodeIds() {
         return parts.data.nodeIds;
       },
