@@ -2,7 +2,8 @@
  * Growing a mounted pool: the mount process looks at the home's registry
  * every few seconds and hands each node it has not seen to the engine, so
  * `qsfs nodes create` while a filesystem is mounted adds room at once: new
- * chunks (and metadata) may go to the new nodes. Nodes are never taken away
+ * chunks (and metadata) may go to the new nodes. A node the daemon restarted
+ * on another port (its own was taken) is followed there. Nodes are never taken away
  * here: a removal moves shards first (`qsfs nodes remove`, through the mount's
  * control socket), and a node moved off (`retired`) is never taken again.
  *
@@ -29,9 +30,16 @@ export function watchPoolGrowth(
     try {
       const known = new Set(pool.nodeIds);
       for (const { sizeBytes: _, ...address } of readNodes(home)) {
-        if (known.has(address.id) || retired.has(address.id)) continue;
-        pool.addNode(address);
-        logger.info("storage node added to the pool", { node: address.id });
+        if (retired.has(address.id)) continue;
+        if (!known.has(address.id)) {
+          pool.addNode(address);
+          logger.info("storage node added to the pool", { node: address.id });
+        } else if (pool.moveNode(address)) {
+          logger.info("storage node followed to its new address", {
+            node: address.id,
+            port: address.port,
+          });
+        }
       }
     } catch (error) {
       logger.warn("could not read the registry for new nodes", { error: String(error) });

@@ -78,6 +78,11 @@ export interface PoolControl {
   scrub(): Promise<ScrubSummary>;
   /** Grows the pool: chunks written from now on may use the node. */
   addNode(address: PoolNodeAddress): void;
+  /**
+   * Follows a node of the pool to a new address (a local node restarted on another port
+   * because its own was taken); false when the pool already uses that address.
+   */
+  moveNode(address: PoolNodeAddress): boolean;
   /** The ids of the pool's nodes. */
   readonly nodeIds: string[];
   /** Chunks written but not yet on the nodes. */

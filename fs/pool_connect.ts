@@ -27,6 +27,8 @@ export interface PoolParts {
   nodesWithoutSuperblock(): Promise<string[]>;
   /** Adds a node to the pool: new chunks, metadata and superblocks use it too. */
   addNode(address: PoolNodeAddress): void;
+  /** Reconnects a node of the pool at its new address; false when it is already there. */
+  moveNode(address: PoolNodeAddress): boolean;
   close(): void;
 }
 
@@ -34,7 +36,10 @@ export function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
   checkPoolGeometry(pool);
   const timeoutMs = pool.nodeTimeoutMs ?? NODE_TIMEOUT_MS_DEFAULT;
   const clients: ZdbClient[] = [];
+  const addresses = new Map<string, string>();
+  const addressOf = (node: PoolNodeAddress) => `${node.host}:${node.port}/${node.namespace}`;
   const connect = (node: PoolNodeAddress): ShardNode => {
+    addresses.set(node.id, addressOf(node));
     const client = new ZdbClient({
       address: { hostname: node.host, port: node.port },
       namespace: node.namespace,
@@ -96,6 +101,17 @@ export function connectPool(pool: PoolOptions, logger: FsLogger): PoolParts {
       data.addNode(node);
       metadata.addNode(node);
       superblockNodes = [...superblockNodes, node];
+    },
+    moveNode(address) {
+      const known = addresses.get(address.id);
+      if (known === undefined) throw new Error(`Cannot move node ${address.id}: not in the pool`);
+      if (known === addressOf(address)) return false;
+      // The old client's requests under way fail and are retried like any node error.
+      const node = connect(address);
+      data.replaceNode(node);
+      metadata.replaceNode(node);
+      superblockNodes = superblockNodes.map((old) => old.id === node.id ? node : old);
+      return true;
     },
     close: () => clients.forEach((client) => client.close()),
   };

@@ -121,6 +121,7 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
           nodesWithoutSuperblock: parts.nodesWithoutSuperblock,
         }),
       addNode: (address) => parts.addNode(address),
+      moveNode: (address) => parts.moveNode(address),
       get nodeIds() {
         return parts.data.nodeIds;
       },

@@ -84,6 +84,11 @@ export class ChunkStore {
     this.#placement.add(node);
   }
 
+  /** The node of `node.id`, reached another way now (its address changed). */
+  replaceNode(node: ShardNode): void {
+    this.#placement.replace(node);
+  }
+
   /** Takes a node out of the pool; chunks with shards on it need repair to regain full redundancy. */
   removeNode(nodeId: string): void {
     this.#placement.remove(nodeId);

@@ -34,6 +34,14 @@ export class ShardPlacement {
     this.nodes.set(node.id, node);
   }
 
+  /** Puts `node` in place of the node of its id (reconnected elsewhere), draining or not. */
+  replace(node: ShardNode): void {
+    if (!this.nodes.has(node.id)) {
+      throw new Error(`Cannot replace node ${node.id}: not in the pool`);
+    }
+    this.nodes.set(node.id, node);
+  }
+
   remove(nodeId: string): void {
     this.nodes.delete(nodeId);
     this.#draining.delete(nodeId);
