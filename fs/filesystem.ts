@@ -87,6 +87,13 @@ export interface PoolControl {
   readonly nodeIds: string[];
   /** Chunks written but not yet on the nodes. */
   readonly uploadsPending: number;
+  /**
+   * Chunks waiting for repair: written while a node failed, or read back around a node that
+   * answered without its shard (read repair). The mount repairs them every 10 s.
+   */
+  readonly repairsPending: number;
+  /** Repairs the chunks waiting now; returns how many were repaired. */
+  repairPending(): Promise<number>;
 }
 
 /** An open filesystem: serve `vfs` (see mountFilesystem), then close it. */

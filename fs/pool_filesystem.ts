@@ -128,6 +128,10 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
       get uploadsPending() {
         return writeBack.uploadsPending;
       },
+      get repairsPending() {
+        return parts.data.pendingRepairs().length;
+      },
+      repairPending: () => writeBack.repairPending(),
     };
     return { stateDir, vfs, sync: () => vfs.syncAll(), close, pool: control };
   } catch (error) {
