@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ChunkStore } from "./chunk/mod.ts";
+import type { ChunkStore, ShardLocation } from "./chunk/mod.ts";
 import { decodeChunkRef, encodeChunkRef } from "./vfs/chunk_store_backend.ts";
 import type { MetadataReplicator, MetaStore, WriteBackBackend } from "./vfs/mod.ts";
 
@@ -54,18 +54,23 @@ export async function evacuateNode(
   // Uploads under way may still have placed a shard there: let them land, then move them.
   await backend.sync();
   let chunksMoved = 0;
+  const leftBehind: ShardLocation[] = [];
   for (const row of store.locations.mentioning(nodeId)) {
     const { location, plainBytes } = decodeChunkRef(row.location);
-    if (!location.shards.some((shard) => shard.nodeId === nodeId)) continue;
+    const leaving = location.shards.filter((shard) => shard.nodeId === nodeId);
+    if (leaving.length === 0) continue;
     const moved = await data.evacuate(location, nodeId);
     // A delete meanwhile removed the row: its shards were deleted at the old location.
     if (store.locations.get(row.ref) === undefined) continue;
     store.transaction(() => store.locations.set(row.ref, encodeChunkRef(moved, plainBytes)));
+    leftBehind.push(...leaving);
     chunksMoved++;
   }
-  // The new locations, and the metadata itself, go to the nodes that stay.
+  // The new locations, and the metadata itself, go to the nodes that stay. Only then do the
+  // old copies go: a crash before leaves a recovery the old locations, still whole.
   parts.dropSuperblockNode(nodeId);
   await parts.replicator.snapshot();
+  await data.dropShards(leftBehind);
   data.removeNode(nodeId);
   metadata.removeNode(nodeId);
   return { nodeId, chunksMoved };

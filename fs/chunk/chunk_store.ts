@@ -184,8 +184,9 @@ export class ChunkStore {
   /**
    * Moves a chunk's shards off `nodeId` (before that node leaves the pool): each is copied
    * from the node if it still reads back good, else rebuilt from the others, and written to
-   * a node holding no shard of this chunk. Returns the new location; the old copies are
-   * deleted only after the new ones are stored.
+   * a node holding no shard of this chunk. Returns the new location. The old copies stay:
+   * until the new location is durable where a recovery reads it, the old one must still work;
+   * the caller drops them after that ({@link dropShards}), or the node goes with its data.
    */
   async evacuate(location: ChunkLocation, nodeId: string): Promise<ChunkLocation> {
     const moving = location.shards.filter((shard) => shard.nodeId === nodeId);
@@ -227,8 +228,16 @@ export class ChunkStore {
       }
       moved.push(placed);
     }
-    await this.#placement.dropReplaced(location, staying, moved);
     return this.#location(location.chunkId, [...staying, ...moved], location);
+  }
+
+  /** Deletes these shards, best effort (copies left behind by {@link evacuate}). */
+  async dropShards(shards: readonly ShardLocation[]): Promise<void> {
+    const { nodes, transfers } = this.#placement;
+    await Promise.allSettled(shards.map((shard) => {
+      const node = nodes.get(shard.nodeId);
+      return node === undefined ? Promise.resolve() : transfers.run(() => node.delete(shard.key));
+    }));
   }
 
   /**

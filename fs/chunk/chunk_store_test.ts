@@ -260,11 +260,16 @@ Deno.test("ChunkStore.evacuate() moves a node's shards to other nodes, copying o
   await pool.servers[Number(leaving.split("-")[1])]!.client().del(
     chunks[0]!.location.shards[2]!.key,
   );
+  const leavingServer = pool.servers[Number(leaving.split("-")[1])]!;
+  const heldBefore = await leavingServer.client().dbsize();
   const moved = [];
   for (const chunk of chunks) {
     moved.push({ ...chunk, location: await store.evacuate(chunk.location, leaving) });
   }
-  const leavingServer = pool.servers[Number(leaving.split("-")[1])]!;
+  // The old copies stay until the caller has made the new locations durable.
+  assert.equal(await leavingServer.client().dbsize(), heldBefore, "old copies deleted too soon");
+  const old = chunks.flatMap((chunk) => chunk.location.shards.filter((s) => s.nodeId === leaving));
+  await store.dropShards(old);
   assert.equal(await leavingServer.client().dbsize(), 0, "shards left behind on the leaving node");
   store.removeNode(leaving);
   for (const chunk of moved) {
