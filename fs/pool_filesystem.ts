@@ -88,6 +88,7 @@ export async function openPoolFilesystem(options: OpenPoolOptions): Promise<File
       geometry: `${pool.dataShards}+${pool.parityShards}`,
       uploadsResumed: opened.recovery.resumed,
       chunksLost: opened.recovery.lost.length,
+      tornCacheCopiesDropped: opened.recovery.torn,
       chunksDeleted,
     });
     const openStore = store;

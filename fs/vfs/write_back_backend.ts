@@ -66,6 +66,11 @@ export interface CacheRecovery {
   lost: string[];
   /** Cache files no chunk map row names (a crash between put and commit): removed. */
   strays: number;
+  /**
+   * Copies of uploaded chunks whose size is not the chunk's (cut short by a power loss: clean
+   * copies are not fsynced): removed, so a read fetches the chunk from the nodes again.
+   */
+  torn: number;
 }
 
 export class WriteBackBackend implements ChunkBackend {
@@ -85,19 +90,23 @@ export class WriteBackBackend implements ChunkBackend {
   ): Promise<{ backend: WriteBackBackend; recovery: CacheRecovery }> {
     const backend = new WriteBackBackend(options);
     const unuploaded = new Map(options.store.locations.unuploaded().map((c) => [c.ref, c]));
-    const recovery: CacheRecovery = { resumed: 0, lost: [], strays: 0 };
+    const recovery: CacheRecovery = { resumed: 0, lost: [], strays: 0, torn: 0 };
     for (const file of files) {
       if (unuploaded.has(file.ref)) {
         options.cache.adopt(file, true);
         backend.#uploads.add(file.ref);
         unuploaded.delete(file.ref);
         recovery.resumed++;
-      } else if (options.store.locations.get(file.ref) !== undefined) {
-        options.cache.adopt(file, false);
-      } else {
-        await options.cache.remove(file.ref);
-        recovery.strays++;
+        continue;
       }
+      const uploaded = options.store.locations.get(file.ref);
+      if (uploaded !== undefined && decodeChunkRef(uploaded).plainBytes === file.sizeBytes) {
+        options.cache.adopt(file, false);
+        continue;
+      }
+      await options.cache.remove(file.ref);
+      if (uploaded === undefined) recovery.strays++;
+      else recovery.torn++;
     }
     recovery.lost = [...unuploaded.keys()];
     for (const ref of recovery.lost) {

@@ -152,7 +152,7 @@ Deno.test("after a crash, mapped chunks that were not uploaded are found in the 
     { cache, remote: r.remote, store: r.store, capacityBytes: 1 << 30, retryDelayMs: 20 },
     files,
   );
-  assert.deepEqual(recovery, { resumed: 1, lost: [], strays: 1 });
+  assert.deepEqual(recovery, { resumed: 1, lost: [], strays: 1, torn: 0 });
   await first.close();
   setDown(r.pool.nodes, false);
   await syncOnceNodesAnswer(backend);
@@ -160,6 +160,52 @@ Deno.test("after a crash, mapped chunks that were not uploaded are found in the 
   assert.equal(cache.has(stray), false);
   await backend.close();
 });
+
+Deno.test("a clean cache copy cut short (power loss) is dropped at open and read from the nodes", async () => {
+  // Proves a torn copy of an uploaded chunk never serves short bytes (EIO) or stale ones: the
+  // next open removes it (whole copies stay), and the read fetches the chunk from the nodes.
+  await using r = await rig(350);
+  const first = await r.open(1 << 20);
+  const torn = newChunkRef();
+  const whole = newChunkRef();
+  mapChunk(r.store, torn, CHUNK);
+  mapChunk(r.store, whole, CHUNK);
+  await first.put(pattern(CHUNK, 11), torn);
+  await first.put(pattern(CHUNK, 12), whole);
+  await first.sync();
+  await first.close();
+  // Uploaded chunks are not kept on disk; reading them back from the nodes keeps them there.
+  const second = await r.open(1 << 20);
+  await second.get(torn);
+  await second.get(whole);
+  await second.close();
+  const tornFile = (await Array.fromAsync(walkFiles(`${r.directory}/cache`)))
+    .find((path) => path.includes(torn))!;
+  await Deno.truncate(tornFile, CHUNK / 2);
+  const { cache, files } = await LocalChunkCache.open(`${r.directory}/cache`, 1 << 20);
+  const { backend, recovery } = await WriteBackBackend.open(
+    { cache, remote: r.remote, store: r.store, capacityBytes: 1 << 30, retryDelayMs: 20 },
+    files,
+  );
+  try {
+    assert.deepEqual(recovery, { resumed: 0, lost: [], strays: 0, torn: 1 });
+    assert.equal(cache.has(torn), false);
+    assert.equal(cache.has(whole), true);
+    assertSameBytes(await backend.get(torn), pattern(CHUNK, 11));
+    assertSameBytes(await backend.get(whole), pattern(CHUNK, 12));
+  } finally {
+    await backend.close();
+  }
+});
+
+/** Every file under `dir`, recursively. */
+async function* walkFiles(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* walkFiles(path);
+    else yield path;
+  }
+}
 
 Deno.test("deletes: before upload nothing reaches the nodes; after, shards go only when released", async () => {
   // Proves garbage collection waits for durability: held deletes leave the shards in place
