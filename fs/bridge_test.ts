@@ -78,7 +78,7 @@ Deno.test("bridge: node ids are inode numbers, entries carry timeouts, missing n
     const made = await bridge.mkdir!(CTX, { parent: ROOT_ID, name: "d", mode: 0o755, umask: 0 });
     assert.equal(made.nodeId, made.attr.ino);
     assert.equal(made.entryTimeoutMs, 10_000);
-    assert.equal(made.attrTimeoutMs, 1000);
+    assert.equal(made.attrTimeoutMs, 10_000);
     const found = await bridge.lookup!(CTX, { parent: ROOT_ID, name: "d" });
     assert.equal(found.nodeId, made.nodeId);
     assert.equal(found.attr.mode, abi.S_IFDIR | 0o755);
