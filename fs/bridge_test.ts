@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createBridge, type VfsBridge } from "./bridge.ts";
-import { EEXIST, EIO, ENOENT, FsError } from "./errno.ts";
+import { EEXIST, EIO, ENODATA, ENOENT, FsError } from "./errno.ts";
 import { openFilesystem } from "./filesystem.ts";
 import {
   abi,
@@ -78,7 +78,7 @@ Deno.test("bridge: node ids are inode numbers, entries carry timeouts, missing n
     const made = await bridge.mkdir!(CTX, { parent: ROOT_ID, name: "d", mode: 0o755, umask: 0 });
     assert.equal(made.nodeId, made.attr.ino);
     assert.equal(made.entryTimeoutMs, 10_000);
-    assert.equal(made.attrTimeoutMs, 1000);
+    assert.equal(made.attrTimeoutMs, 10_000);
     const found = await bridge.lookup!(CTX, { parent: ROOT_ID, name: "d" });
     assert.equal(found.nodeId, made.nodeId);
     assert.equal(found.attr.mode, abi.S_IFDIR | 0o755);
@@ -87,6 +87,15 @@ Deno.test("bridge: node ids are inode numbers, entries carry timeouts, missing n
     assert.equal(missing.entryTimeoutMs, 1000);
     const attr = await bridge.getattr!(CTX, { nodeId: made.nodeId, fh: null });
     assert.equal(attr.attr.ino, made.nodeId);
+    await assert.rejects(
+      bridge.getxattr!(CTX, { nodeId: made.nodeId, name: "security.capability", size: 0 }),
+      (error) => error instanceof FsError && error.errno === ENODATA,
+    );
+    // Errors other than a missing name are not negative entries.
+    await assert.rejects(
+      bridge.lookup!(CTX, { parent: 999_999 as NodeId, name: "nope" }),
+      (error) => error instanceof FsError && error.errno === ENOENT,
+    );
   });
   await withBridge(async ({ bridge }) => {
     await assert.rejects(

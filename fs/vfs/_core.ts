@@ -196,9 +196,11 @@ export function nameBytes(name: Name, action: string): Uint8Array {
   return bytes;
 }
 
+const decoder = new TextDecoder();
+
 /** A name for messages. */
 export function showName(name: Name): string {
-  return typeof name === "string" ? name : new TextDecoder().decode(name);
+  return typeof name === "string" ? name : decoder.decode(name);
 }
 
 /**

@@ -42,15 +42,26 @@ const encoder = new TextEncoder();
 
 /** The inode `name` names in directory `parent`; "." and ".." resolve too. */
 export function lookup(core: VfsCore, ctx: CallContext, parent: Ino, name: Name): Inode {
-  const action = `look up "${showName(name)}" in inode ${parent}`;
+  const inode = findEntry(core, ctx, parent, name);
+  if (inode !== undefined) return inode;
+  throw answerError(ENOENT, `Cannot look up "${showName(name)}" in inode ${parent}: no such entry`);
+}
+
+/** {@link lookup}, but a missing name is `undefined` rather than ENOENT (other errors throw). */
+export function findEntry(
+  core: VfsCore,
+  ctx: CallContext,
+  parent: Ino,
+  name: Name,
+): Inode | undefined {
+  const shown = showName(name);
+  const action = `look up "${shown}" in inode ${parent}`;
   const dir = core.dir(parent, action);
   checkAccess(ctx, dir, X_OK, action);
-  const shown = showName(name);
   if (shown === ".") return dir;
   if (shown === "..") return core.inode(core.store.dentries.parentOf(parent) ?? ROOT_INO, action);
   const ino = core.store.dentries.lookup(parent, nameBytes(name, action));
-  if (ino === undefined) throw answerError(ENOENT, `Cannot ${action}: no such entry`);
-  return core.inode(ino, action);
+  return ino === undefined ? undefined : core.inode(ino, action);
 }
 
 /** What a new node is made of. */

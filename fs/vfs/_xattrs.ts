@@ -67,13 +67,23 @@ function checkPermission(
 }
 
 export function getxattr(core: VfsCore, ctx: CallContext, ino: Ino, name: string): Uint8Array {
+  const value = findXattr(core, ctx, ino, name);
+  if (value !== undefined) return value;
+  throw answerError(ENODATA, `Cannot get attribute "${name}" of inode ${ino}: no such attribute`);
+}
+
+/** {@link getxattr}, but a missing attribute is `undefined` rather than ENODATA. */
+export function findXattr(
+  core: VfsCore,
+  ctx: CallContext,
+  ino: Ino,
+  name: string,
+): Uint8Array | undefined {
   const action = `get attribute "${name}" of inode ${ino}`;
   checkName(name, action);
   const inode = core.inode(ino, action);
   checkPermission(ctx, inode, name, false, action);
-  const value = core.store.xattrs.get(ino, name);
-  if (value === undefined) throw answerError(ENODATA, `Cannot ${action}: no such attribute`);
-  return value;
+  return core.store.xattrs.get(ino, name);
 }
 
 export function setxattr(core: VfsCore, ctx: CallContext, input: SetxattrInput): void {
