@@ -17,8 +17,13 @@ import {
   unmountFuse,
 } from "./fuse/mod.ts";
 
-/** The mount's readahead window, KiB (FUSE mounts start with 128). */
-const READAHEAD_KIB = 1024;
+/**
+ * The mount's readahead window, KiB (FUSE mounts start with 128): one 4 MiB chunk, so the
+ * kernel keeps up to four 1 MiB READs of a sequential reader in flight while earlier ones
+ * are answered. Cold reads from the nodes here: 128 KiB -> 1 MiB about a tenth faster,
+ * 1 MiB -> 4 MiB 386 -> 421 MB/s (averages of 3 and 4 runs); random reads are not read ahead.
+ */
+const READAHEAD_KIB = 4096;
 
 export interface MountFilesystemOptions extends BridgeOptions {
   /**
@@ -89,7 +94,7 @@ export async function mountFilesystem(
     throw error;
   }
   // Best effort (root only): sequential reads then come in fewer, larger requests, fetched
-  // further ahead (about a tenth faster cold reads from the nodes here).
+  // further ahead (see READAHEAD_KIB).
   await setReadahead(server.mountpoint, READAHEAD_KIB).catch((error) =>
     logger.warn("could not raise the mount's readahead", { error: String(error) })
   );

@@ -90,7 +90,7 @@ Deno.test({
         // The readahead window was raised from FUSE's 128 KiB (we run as root here).
         const device = (await shOk(`mountpoint -d '${mountpoint}'`)).trim();
         const readahead = await Deno.readTextFile(`/sys/class/bdi/${device}/read_ahead_kb`);
-        assert.equal(readahead.trim(), "1024");
+        assert.equal(readahead.trim(), "4096");
         const again = await runQsfs([
           "--home",
           `${root}/other`,
