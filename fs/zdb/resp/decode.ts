@@ -8,6 +8,8 @@
  * value arriving in many reads costs a few header parses, not a rescan.
  */
 
+import { DIRECT_BULK_BYTES_MIN, DirectBulk } from "./direct_bulk.ts";
+
 /** A malformed or oversized message. The message is the text to reply with. */
 export class RespProtocolError extends Error {
   constructor(message: string) {
@@ -44,19 +46,6 @@ const HEADER_LINE_MAX_BYTES = 32;
 const NESTING_DEPTH_MAX = 8;
 /** Returned by a parse step when more bytes are needed. */
 const INCOMPLETE = -1;
-/**
- * A reply that is one bulk string at least this long, not yet whole, is received straight
- * into an array of its own: no copy out of the buffer at the end, no compaction of a part
- * of it on the way (a chunk read from the nodes is mostly 1 MiB shards).
- */
-const DIRECT_BULK_BYTES_MIN = 64 * 1024;
-
-/** A bulk string reply being received into its own array (its body and CR LF). */
-interface DirectBulk {
-  bytes: Uint8Array;
-  filled: number;
-}
-
 export class RespReader {
   readonly maxBulkBytes: number;
   readonly maxBufferBytes: number;
@@ -77,7 +66,7 @@ export class RespReader {
 
   /** Bytes received but not yet consumed by a complete message. */
   get bufferedBytes(): number {
-    return this.#end - this.#start + (this.#direct?.filled ?? 0);
+    return this.#end - this.#start + (this.#direct?.filledBytes ?? 0);
   }
 
   /**
@@ -85,10 +74,7 @@ export class RespReader {
    * rest of a large bulk reply being received into its own array (then maybe fewer).
    */
   writable(minBytes = 16 * 1024): Uint8Array {
-    const direct = this.#direct;
-    if (direct !== null && direct.filled < direct.bytes.length) {
-      return direct.bytes.subarray(direct.filled);
-    }
+    if (this.#direct !== null && !this.#direct.whole) return this.#direct.rest();
     if (this.#start === this.#end) this.#start = this.#end = 0;
     if (this.#buffer.length - this.#end >= minBytes) return this.#buffer.subarray(this.#end);
     this.#compact();
@@ -98,8 +84,7 @@ export class RespReader {
 
   /** Marks `count` bytes written into the last {@link writable} view as received. */
   commit(count: number): void {
-    const direct = this.#direct;
-    if (direct !== null && direct.filled < direct.bytes.length) direct.filled += count;
+    if (this.#direct !== null && !this.#direct.whole) this.#direct.commit(count);
     else this.#end += count;
   }
 
@@ -178,22 +163,20 @@ export class RespReader {
     const bodyStart = this.#lineEnd;
     if (length < DIRECT_BULK_BYTES_MIN || bodyStart + length + 2 <= this.#end) return false;
     if (length > this.maxBulkBytes) throw new RespProtocolError("Payload too big");
-    const bytes = new Uint8Array(length + 2);
-    bytes.set(this.#buffer.subarray(bodyStart, this.#end));
-    this.#direct = { bytes, filled: this.#end - bodyStart };
+    this.#direct = new DirectBulk(length, this.#buffer.subarray(bodyStart, this.#end));
     this.#start = this.#end = 0;
     return true;
   }
 
   /** The large bulk reply once it is whole (a view of its own array), else undefined. */
   #finishDirect(): Uint8Array | undefined {
-    const { bytes, filled } = this.#direct!;
-    if (filled < bytes.length) return undefined;
+    if (!this.#direct!.whole) return undefined;
+    const body = this.#direct!.body();
     this.#direct = null;
-    if (bytes[bytes.length - 2] !== CR || bytes[bytes.length - 1] !== LF) {
+    if (body === null) {
       throw new RespProtocolError("Malformed reply: bulk string not ended by CR LF");
     }
-    return bytes.subarray(0, bytes.length - 2);
+    return body;
   }
 
   #parseValue(at: number, depth: number): { value: RespValue; next: number } | undefined {
