@@ -34,6 +34,7 @@ const SYMBOLS = {
     result: "i32",
   },
   EVP_DecryptFinal_ex: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  EVP_CIPHER_CTX_copy: { parameters: ["pointer", "pointer"], result: "i32" },
 } as const;
 
 /**
@@ -43,7 +44,6 @@ const SYMBOLS = {
  */
 const OFF_THREAD_SYMBOLS = {
   EVP_DecryptUpdate: { ...SYMBOLS.EVP_DecryptUpdate, nonblocking: true },
-  EVP_CIPHER_CTX_copy: { parameters: ["pointer", "pointer"], result: "i32" },
 } as const;
 
 /** Runs shorter than this are decrypted on the JS thread: the hop would cost more. */
@@ -51,7 +51,6 @@ const OFF_THREAD_RUN_BYTES_MIN = 64 * 1024;
 
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 type OffThreadSymbols = Deno.DynamicLibrary<typeof OFF_THREAD_SYMBOLS>["symbols"];
-type Update = Symbols["EVP_EncryptUpdate"];
 
 const EVP_CTRL_GCM_GET_TAG = 0x10;
 const EVP_CTRL_GCM_SET_TAG = 0x11;
@@ -108,14 +107,14 @@ const contexts = new FinalizationRegistry<{ symbols: Symbols; context: Deno.Poin
   ({ symbols, context }) => symbols.EVP_CIPHER_CTX_free(context), // Also wipes the key.
 );
 
-/** Feeds the input runs through `update` into the output runs (same total length). */
-function streamRuns(
-  update: Update,
-  context: Deno.PointerValue,
+/**
+ * The input runs and the output runs (same total length) cut into aligned pieces: each
+ * `[from, into]` pair is as long as both runs allow, so EVP_*Update may take it in one call.
+ */
+function* pieces(
   inputs: readonly Uint8Array[],
   outputs: readonly Uint8Array[],
-  written: Int32Array,
-) {
+): Generator<[Uint8Array, Uint8Array]> {
   let output = 0;
   let outputAt = 0;
   for (const input of inputs) {
@@ -127,50 +126,15 @@ function streamRuns(
       }
       const target = outputs[output]!;
       const bytes = Math.min(input.length - inputAt, target.length - outputAt, UPDATE_BYTES_MAX);
-      const ok = update(
-        context,
-        target.subarray(outputAt, outputAt + bytes),
-        written,
-        input.subarray(inputAt, inputAt + bytes),
-        bytes,
-      );
-      assert(ok === 1 && written[0] === bytes, "EVP_*Update must process every byte it is given");
+      yield [input.subarray(inputAt, inputAt + bytes), target.subarray(outputAt, outputAt + bytes)];
       inputAt += bytes;
       outputAt += bytes;
     }
   }
 }
 
-/** {@link streamRuns} with each long piece decrypted on a worker thread. */
-async function streamRunsOffThread(
-  offThread: OffThreadSymbols,
-  symbols: Symbols,
-  context: Deno.PointerValue,
-  inputs: readonly Uint8Array[],
-  outputs: readonly Uint8Array[],
-  written: Int32Array,
-) {
-  let output = 0;
-  let outputAt = 0;
-  for (const input of inputs) {
-    let inputAt = 0;
-    while (inputAt < input.length) {
-      while (outputs[output]!.length === outputAt) {
-        output++;
-        outputAt = 0;
-      }
-      const target = outputs[output]!;
-      const bytes = Math.min(input.length - inputAt, target.length - outputAt, UPDATE_BYTES_MAX);
-      const into = target.subarray(outputAt, outputAt + bytes);
-      const from = input.subarray(inputAt, inputAt + bytes);
-      const ok = bytes >= OFF_THREAD_RUN_BYTES_MIN
-        ? await offThread.EVP_DecryptUpdate(context, into, written, from, bytes)
-        : symbols.EVP_DecryptUpdate(context, into, written, from, bytes);
-      assert(ok === 1 && written[0] === bytes, "EVP_DecryptUpdate must process every byte");
-      inputAt += bytes;
-      outputAt += bytes;
-    }
-  }
+function assertUpdated(ok: number, written: Int32Array, bytes: number) {
+  assert(ok === 1 && written[0] === bytes, "EVP_*Update must process every byte it is given");
 }
 
 /** One key's AES-256-GCM contexts: the key schedule is computed once, nonces per call. */
@@ -180,7 +144,7 @@ export class LibcryptoGcm {
   #opener: Deno.PointerValue;
   #written = new Int32Array(1);
   #tail = new Uint8Array(TAG_BYTES);
-  /** Keyed decryption contexts not in use by an {@link openOffThread}. */
+  /** Keyed decryption contexts not in use by an {@link open}. */
   #idleOpeners: Deno.PointerValue[] = [];
 
   constructor(symbols: Symbols, key: Uint8Array) {
@@ -216,69 +180,56 @@ export class LibcryptoGcm {
     if (aad.length > 0) {
       assert(s.EVP_EncryptUpdate(context, null, this.#written, aad, aad.length) === 1, "aad");
     }
-    streamRuns(s.EVP_EncryptUpdate, context, plain, cipher, this.#written);
+    for (const [from, into] of pieces(plain, cipher)) {
+      const ok = s.EVP_EncryptUpdate(context, into, this.#written, from, from.length);
+      assertUpdated(ok, this.#written, from.length);
+    }
     assert(s.EVP_EncryptFinal_ex(context, this.#tail, this.#written) === 1, "final failed");
     const got = s.EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, TAG_BYTES, tag);
     assert(got === 1, "cannot read the tag");
   }
 
-  /** Decrypts the `cipher` runs into the `plain` runs; false when the tag does not verify. */
-  open(
-    nonce: Uint8Array,
-    aad: Uint8Array,
-    cipher: readonly Uint8Array[],
-    tag: Uint8Array,
-    plain: readonly Uint8Array[],
-  ): boolean {
-    const s = this.#symbols;
-    const context = this.#opener;
-    assert(s.EVP_DecryptInit_ex(context, null, null, null, nonce) === 1, "cannot set the nonce");
-    if (aad.length > 0) {
-      assert(s.EVP_DecryptUpdate(context, null, this.#written, aad, aad.length) === 1, "aad");
-    }
-    streamRuns(s.EVP_DecryptUpdate, context, cipher, plain, this.#written);
-    // The tag buffer is only read; ctrl takes a non-const pointer.
-    const set = s.EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag);
-    assert(set === 1, "cannot set the tag");
-    return s.EVP_DecryptFinal_ex(context, this.#tail, this.#written) === 1;
-  }
-
   /**
-   * {@link open}, with the long runs decrypted on a worker thread; the runs must not change
-   * until it resolves. Each call takes a context of its own (a copy of the keyed one).
+   * Decrypts the `cipher` runs into the `plain` runs; false when the tag does not verify. Long
+   * pieces are decrypted on a worker thread (see OFF_THREAD_SYMBOLS), so the runs must not
+   * change until it resolves; each call takes a context of its own (a copy of the keyed one).
    */
-  async openOffThread(
+  async open(
     nonce: Uint8Array,
     aad: Uint8Array,
     cipher: readonly Uint8Array[],
     tag: Uint8Array,
     plain: readonly Uint8Array[],
   ): Promise<boolean> {
-    const offThread = offThreadSymbols();
-    if (offThread === null) return this.open(nonce, aad, cipher, tag, plain);
     const s = this.#symbols;
-    const context = this.#idleOpeners.pop() ?? this.#copyOpener(offThread);
+    const offThread = offThreadSymbols();
+    const context = this.#idleOpeners.pop() ?? this.#copyOpener();
     const written = new Int32Array(1);
-    const tail = new Uint8Array(TAG_BYTES);
     try {
       assert(s.EVP_DecryptInit_ex(context, null, null, null, nonce) === 1, "cannot set nonce");
       if (aad.length > 0) {
         assert(s.EVP_DecryptUpdate(context, null, written, aad, aad.length) === 1, "aad");
       }
-      await streamRunsOffThread(offThread, s, context, cipher, plain, written);
+      for (const [from, into] of pieces(cipher, plain)) {
+        const ok = offThread !== null && from.length >= OFF_THREAD_RUN_BYTES_MIN
+          ? await offThread.EVP_DecryptUpdate(context, into, written, from, from.length)
+          : s.EVP_DecryptUpdate(context, into, written, from, from.length);
+        assertUpdated(ok, written, from.length);
+      }
+      // The tag buffer is only read; ctrl takes a non-const pointer.
       const set = s.EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, tag);
       assert(set === 1, "cannot set the tag");
-      return s.EVP_DecryptFinal_ex(context, tail, written) === 1;
+      return s.EVP_DecryptFinal_ex(context, new Uint8Array(TAG_BYTES), written) === 1;
     } finally {
       this.#idleOpeners.push(context);
     }
   }
 
-  #copyOpener(offThread: OffThreadSymbols): Deno.PointerValue {
+  #copyOpener(): Deno.PointerValue {
     const context = this.#symbols.EVP_CIPHER_CTX_new();
     assert(context !== null, "EVP_CIPHER_CTX_new failed");
     contexts.register(this, { symbols: this.#symbols, context });
-    assert(offThread.EVP_CIPHER_CTX_copy(context, this.#opener) === 1, "cannot copy a context");
+    assert(this.#symbols.EVP_CIPHER_CTX_copy(context, this.#opener) === 1, "cannot copy context");
     return context;
   }
 }

@@ -142,7 +142,7 @@ export class ChunkCipher {
     assert(length === totalLength(plain), "cipher and plain runs must match");
     let ok: boolean;
     if (this.#native !== null) {
-      ok = await this.#native.openOffThread(nonce, aad, cipher, tag, plain);
+      ok = await this.#native.open(nonce, aad, cipher, tag, plain);
     } else {
       const sealed = join(cipher, TAG_BYTES);
       sealed.set(tag, length);
