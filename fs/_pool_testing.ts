@@ -1,11 +1,16 @@
 /**
  * Test support for filesystems on a pool: real embedded ZDB servers over TCP
  * that a test stops, starts again on the same port, or empties (a node that
- * comes back without its data), and a whole-file read through the vfs.
+ * comes back without its data); opening a filesystem over them, writing files
+ * of a few chunks, reading them back whole, and the chunk locations as stored.
  */
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type Filesystem, openFilesystem } from "./filesystem.ts";
 import type { PoolOptions } from "./pool.ts";
 import { O_RDONLY, ROOT_INO } from "./vfs/constants.ts";
-import { ROOT } from "./vfs/_testing.ts";
+import { pattern, ROOT } from "./vfs/_testing.ts";
+import { writeTestFile } from "./vfs/_tree_testing.ts";
 import type { Vfs } from "./vfs/mod.ts";
 import { startZdbServer, ZdbClient, type ZdbServer } from "./zdb/mod.ts";
 
@@ -85,6 +90,47 @@ export class TestNodes implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     for (const server of this.servers) await server?.close();
     for (const dir of this.dataDirs) await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A filesystem in `stateDir` over `pool` (all the nodes by default), in CHUNK-sized chunks. */
+export function openPoolFs(
+  nodes: TestNodes,
+  stateDir: string,
+  pool: PoolOptions = nodes.pool(),
+): Promise<Filesystem> {
+  return openFilesystem({ stateDir, pool, chunkSizeBytes: CHUNK, logger: quiet });
+}
+
+/** Opens `stateDir` again with its local cache deleted, so every read goes to the nodes. */
+export async function reopenUncached(nodes: TestNodes, stateDir: string): Promise<Filesystem> {
+  await Deno.remove(join(stateDir, "cache"), { recursive: true });
+  return await openPoolFs(nodes, stateDir);
+}
+
+/** `count` files f0, f1, ... of two chunks and a bit each, fsynced; their bytes by name. */
+export async function writeFiles(
+  fs: Filesystem,
+  count: number,
+  seed: number,
+): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (let i = 0; i < count; i++) {
+    const data = pattern(2 * CHUNK + 1 + i * 999, seed + i);
+    await writeTestFile(fs.vfs, ROOT_INO, `f${i}`, data, true);
+    files.set(`f${i}`, data);
+  }
+  return files;
+}
+
+/** The chunk map's locations as stored, read beside the filesystem (open or not). */
+export function storedLocations(stateDir: string): Map<string, string> {
+  const db = new DatabaseSync(join(stateDir, "meta.sqlite"), { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT ref, location FROM chunk_locations").all();
+    return new Map(rows.map((row) => [row.ref as string, row.location as string]));
+  } finally {
+    db.close();
   }
 }
 

@@ -7,7 +7,15 @@ import { ROOT_INO } from "./vfs/constants.ts";
 import { isErrno, pattern, ROOT } from "./vfs/_testing.ts";
 import { describeTree, writeTestFile } from "./vfs/_tree_testing.ts";
 import { assertSameBytes } from "./zdb/_testing.ts";
-import { CHUNK, quiet, readFile, TestNodes } from "./_pool_testing.ts";
+import {
+  CHUNK,
+  openPoolFs,
+  quiet,
+  readFile,
+  reopenUncached,
+  TestNodes,
+  writeFiles,
+} from "./_pool_testing.ts";
 
 Deno.test("pool: a tree written and closed comes back from the nodes alone into an empty state", async () => {
   // Proves the promise of the data path: the state directory is only a cache; with the keys
@@ -86,30 +94,18 @@ Deno.test("pool: m nodes down, every file reads identical; m + 1 down, EIO; back
   // from the nodes: two of six down is survived, three is a clean EIO (never wrong bytes).
   await using nodes = await TestNodes.start(6);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
-  const files = new Map<string, Uint8Array>();
-  const fs = await openFilesystem({
-    stateDir: state,
-    pool: nodes.pool(),
-    chunkSizeBytes: CHUNK,
-    logger: quiet,
-  });
-  for (let i = 0; i < 4; i++) {
-    const data = pattern(2 * CHUNK + i * 999, 20 + i);
-    await writeTestFile(fs.vfs, ROOT_INO, `f${i}`, data, true);
-    files.set(`f${i}`, data);
-  }
+  const fs = await openPoolFs(nodes, state);
+  const files = await writeFiles(fs, 4, 20);
   await fs.close();
-  await Deno.remove(`${state}/cache`, { recursive: true });
 
-  const reopened = await openFilesystem({ stateDir: state, pool: nodes.pool(), logger: quiet });
+  const reopened = await reopenUncached(nodes, state);
   await nodes.stop(1);
   await nodes.stop(4);
   for (const [name, data] of files) assertSameBytes(await readFile(reopened.vfs, name), data, name);
   await reopened.close();
-  await Deno.remove(`${state}/cache`, { recursive: true });
 
   await nodes.stop(2);
-  const degraded = await openFilesystem({ stateDir: state, pool: nodes.pool(), logger: quiet });
+  const degraded = await reopenUncached(nodes, state);
   await assert.rejects(readFile(degraded.vfs, "f0"), isErrno(EIO));
   for (const index of [1, 2, 4]) await nodes.resume(index);
   for (const [name, data] of files) assertSameBytes(await readFile(degraded.vfs, name), data, name);

@@ -1,32 +1,17 @@
 // A pool of real ZDB servers over TCP keeps up with its nodes: a node that answers without its
 // shards gets them back through read repair, and a node restarted on another port is followed.
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { decodeChunkRef } from "./vfs/chunk_store_backend.ts";
-import { type Filesystem, openFilesystem } from "./filesystem.ts";
-import { ROOT_INO } from "./vfs/constants.ts";
-import { pattern } from "./vfs/_testing.ts";
-import { writeTestFile } from "./vfs/_tree_testing.ts";
 import { startZdbServer } from "./zdb/mod.ts";
 import { assertSameBytes } from "./zdb/_testing.ts";
-import { CHUNK, quiet, readFile, TestNodes } from "./_pool_testing.ts";
-
-async function writeFiles(fs: Filesystem): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (let i = 0; i < 3; i++) {
-    const data = pattern(2 * CHUNK + 7 + i * 333, 80 + i);
-    await writeTestFile(fs.vfs, ROOT_INO, `f${i}`, data, true);
-    files.set(`f${i}`, data);
-  }
-  return files;
-}
-
-/** Opens the state again without its local cache, so every read goes to the nodes. */
-async function reopenUncached(nodes: TestNodes, state: string, pool = nodes.pool()) {
-  await Deno.remove(join(state, "cache"), { recursive: true });
-  return await openFilesystem({ stateDir: state, pool, chunkSizeBytes: CHUNK, logger: quiet });
-}
+import {
+  openPoolFs,
+  readFile,
+  reopenUncached,
+  storedLocations,
+  TestNodes,
+  writeFiles,
+} from "./_pool_testing.ts";
 
 Deno.test("pool: reads around a node that came back empty queue its chunks, and repair refills it", async () => {
   // Proves read repair (issue #7: "a node that returns empty gets its shards rebuilt"): reading
@@ -36,15 +21,8 @@ Deno.test("pool: reads around a node that came back empty queue its chunks, and 
   await using nodes = await TestNodes.start(6);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
   try {
-    const first = await openFilesystem({
-      stateDir: state,
-      pool: nodes.pool(),
-      chunkSizeBytes: CHUNK,
-      logger: quiet,
-    });
-    const files = await writeFiles(first);
-    await first.close();
-    const shardsOnNode0 = [...chunkLocations(state).values()].map((text) =>
+    const files = await writeAndClose(nodes, state);
+    const shardsOnNode0 = [...storedLocations(state).values()].map((text) =>
       decodeChunkRef(text).location.shards.find((shard) => shard.nodeId === "node-0")!
     );
     const dataShardsOnNode0 = shardsOnNode0.filter((shard) => shard.index < 4);
@@ -72,31 +50,13 @@ Deno.test("pool: reads around a node that came back empty queue its chunks, and 
   }
 });
 
-/** The chunk map's locations as stored, read beside a closed filesystem. */
-function chunkLocations(stateDir: string): Map<string, string> {
-  const db = new DatabaseSync(join(stateDir, "meta.sqlite"), { readOnly: true });
-  try {
-    const rows = db.prepare("SELECT ref, location FROM chunk_locations").all();
-    return new Map(rows.map((row) => [row.ref as string, row.location as string]));
-  } finally {
-    db.close();
-  }
-}
-
 Deno.test("pool: a node restarted on another port is followed there (moveNode)", async () => {
   // Proves a mounted pool is not left pointing at a port nobody listens on: after moveNode the
   // node serves reads again, so every file reads with two other nodes down.
   await using nodes = await TestNodes.start(6);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
   try {
-    const first = await openFilesystem({
-      stateDir: state,
-      pool: nodes.pool(),
-      chunkSizeBytes: CHUNK,
-      logger: quiet,
-    });
-    const files = await writeFiles(first);
-    await first.close();
+    const files = await writeAndClose(nodes, state);
     const fs = await reopenUncached(nodes, state);
     await nodes.stop(0);
     const moved = await startZdbServer({
@@ -122,3 +82,13 @@ Deno.test("pool: a node restarted on another port is followed there (moveNode)",
     await Deno.remove(state, { recursive: true });
   }
 });
+
+/** Three files written to a filesystem in `stateDir`, which is closed again. */
+async function writeAndClose(nodes: TestNodes, state: string) {
+  const fs = await openPoolFs(nodes, state);
+  try {
+    return await writeFiles(fs, 3, 80);
+  } finally {
+    await fs.close();
+  }
+}

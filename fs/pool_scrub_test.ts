@@ -2,37 +2,21 @@
 // shard are rebuilt for real (files read back with m other nodes down afterwards), and with
 // more than m nodes down the chunks are reported unreadable and nothing is rewritten.
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
-import { type Filesystem, openFilesystem, recoverFilesystem } from "./filesystem.ts";
+import { openFilesystem, recoverFilesystem } from "./filesystem.ts";
 import { decodeChunkRef } from "./vfs/chunk_store_backend.ts";
 import { ROOT_INO } from "./vfs/constants.ts";
-import { pattern, ROOT } from "./vfs/_testing.ts";
-import { describeTree, writeTestFile } from "./vfs/_tree_testing.ts";
+import { ROOT } from "./vfs/_testing.ts";
+import { describeTree } from "./vfs/_tree_testing.ts";
 import { assertSameBytes } from "./zdb/_testing.ts";
-import { CHUNK, quiet, readFile, TestNodes } from "./_pool_testing.ts";
-
-/** Four files of three chunks each, on the nodes (fsynced). */
-async function writeFiles(fs: Filesystem): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (let i = 0; i < 4; i++) {
-    const data = pattern(2 * CHUNK + 1 + i * 999, 60 + i);
-    await writeTestFile(fs.vfs, ROOT_INO, `f${i}`, data, true);
-    files.set(`f${i}`, data);
-  }
-  return files;
-}
-
-/** The chunk map's locations as stored, read beside the open filesystem. */
-function locations(stateDir: string): Map<string, string> {
-  const db = new DatabaseSync(join(stateDir, "meta.sqlite"), { readOnly: true });
-  try {
-    const rows = db.prepare("SELECT ref, location FROM chunk_locations").all();
-    return new Map(rows.map((row) => [row.ref as string, row.location as string]));
-  } finally {
-    db.close();
-  }
-}
+import {
+  openPoolFs,
+  quiet,
+  readFile,
+  reopenUncached,
+  storedLocations,
+  TestNodes,
+  writeFiles,
+} from "./_pool_testing.ts";
 
 /** Reopens without the local cache, takes `down` nodes down, and reads every file. */
 async function readAllFromNodes(
@@ -41,8 +25,7 @@ async function readAllFromNodes(
   files: Map<string, Uint8Array>,
   down: number[],
 ) {
-  await Deno.remove(join(state, "cache"), { recursive: true });
-  const fs = await openFilesystem({ stateDir: state, pool: nodes.pool(), logger: quiet });
+  const fs = await reopenUncached(nodes, state);
   try {
     for (const index of down) await nodes.stop(index);
     for (const [name, data] of files) assertSameBytes(await readFile(fs.vfs, name), data, name);
@@ -59,13 +42,8 @@ Deno.test("pool scrub: a node that comes back empty gets every shard and its sup
   // down, so the rebuilt shards are real.
   await using nodes = await TestNodes.start(6);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
-  const fs = await openFilesystem({
-    stateDir: state,
-    pool: nodes.pool(),
-    chunkSizeBytes: CHUNK,
-    logger: quiet,
-  });
-  const files = await writeFiles(fs);
+  const fs = await openPoolFs(nodes, state);
+  const files = await writeFiles(fs, 4, 60);
   const clean = await fs.pool!.scrub();
   assert.deepEqual(
     [clean.chunksChecked, clean.chunksHealthy, clean.chunksRepaired, clean.metadataShipped],
@@ -119,14 +97,9 @@ Deno.test("pool scrub: a flipped bit in one stored shard is found and rebuilt", 
   // the chunk reads back with the two nodes down that leave it needing that shard.
   await using nodes = await TestNodes.start(6);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
-  const fs = await openFilesystem({
-    stateDir: state,
-    pool: nodes.pool(),
-    chunkSizeBytes: CHUNK,
-    logger: quiet,
-  });
-  const files = await writeFiles(fs);
-  const before = locations(state);
+  const fs = await openPoolFs(nodes, state);
+  const files = await writeFiles(fs, 4, 60);
+  const before = storedLocations(state);
   const [ref, text] = [...before][5]!;
   const shard = decodeChunkRef(text).location.shards[1]!;
   const nodeIndex = Number(shard.nodeId.split("-")[1]);
@@ -139,7 +112,7 @@ Deno.test("pool scrub: a flipped bit in one stored shard is found and rebuilt", 
     [report.chunksHealthy, report.chunksRepaired, report.shardsRebuilt, report.metadataShipped],
     [11, 1, 1, true],
   );
-  assert.deepEqual(locations(state), before, `chunk ${ref} rebuilt where it was`);
+  assert.deepEqual(storedLocations(state), before, `chunk ${ref} rebuilt where it was`);
   assert.notDeepEqual(await client.get(shard.key), stored, "the bad copy was replaced");
   client.close();
   assert.equal((await fs.pool!.scrub()).chunksHealthy, 12);
@@ -156,17 +129,12 @@ Deno.test("pool scrub: with m + 1 nodes down chunks are reported unreadable and 
   // the nodes sees a change made before the scrub), and a scrub then finds every chunk whole.
   await using nodes = await TestNodes.start(6);
   const state = await Deno.makeTempDir({ prefix: "qsfs-pool-state-" });
-  const fs = await openFilesystem({
-    stateDir: state,
-    pool: nodes.pool(),
-    chunkSizeBytes: CHUNK,
-    logger: quiet,
-  });
-  const files = await writeFiles(fs);
+  const fs = await openPoolFs(nodes, state);
+  const files = await writeFiles(fs, 4, 60);
   await fs.sync();
   // Committed locally, not shipped yet: the failed snapshot below takes it from the log.
   await fs.vfs.mkdir(ROOT, { parent: ROOT_INO, name: "made-before-scrub", mode: 0o755 });
-  const before = locations(state);
+  const before = storedLocations(state);
   for (const index of [1, 2, 4]) await nodes.stop(index);
   const report = await fs.pool!.scrub();
   assert.equal(report.chunksChecked, 12);
@@ -179,7 +147,7 @@ Deno.test("pool scrub: with m + 1 nodes down chunks are reported unreadable and 
   assert.deepEqual([report.chunksHealthy, report.chunksRepaired], [0, 0]);
   assert.equal(report.metadataShipped, false);
   assert.match(report.metadataShipError ?? "", /Cannot store/);
-  assert.deepEqual(locations(state), before, "no location was rewritten");
+  assert.deepEqual(storedLocations(state), before, "no location was rewritten");
 
   for (const index of [1, 2, 4]) await nodes.resume(index);
   await fs.sync();
