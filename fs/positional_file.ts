@@ -53,7 +53,7 @@ export class PositionalFile {
 
   /** Fills `into` from `offset`; returns the bytes read (fewer at the end of the file). */
   readAt(offset: number, into: Uint8Array): number {
-    if (this.#file !== undefined) return seekAndReadFully(this.#file, offset, into);
+    if (this.#file !== undefined) return readFully(this.#file, offset, into);
     let filled = 0;
     while (filled < into.length) {
       const rest = into.subarray(filled);
@@ -73,7 +73,8 @@ export class PositionalFile {
   }
 }
 
-function seekAndReadFully(file: Deno.FsFile, offset: number, into: Uint8Array): number {
+/** Reads into `into` from `offset` until it is full or the file ends; returns bytes read. */
+export function readFully(file: Deno.FsFile, offset: number, into: Uint8Array): number {
   file.seekSync(offset, Deno.SeekMode.Start);
   let filled = 0;
   while (filled < into.length) {

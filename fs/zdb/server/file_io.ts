@@ -1,16 +1,5 @@
 /** Small synchronous file helpers shared by the segment log and the namespace store. */
-
-/** Reads into `into` from `offset` until it is full or the file ends; returns bytes read. */
-export function readFully(file: Deno.FsFile, offset: number, into: Uint8Array): number {
-  file.seekSync(offset, Deno.SeekMode.Start);
-  let filled = 0;
-  while (filled < into.length) {
-    const read = file.readSync(into.subarray(filled));
-    if (read === null || read === 0) break;
-    filled += read;
-  }
-  return filled;
-}
+// Reading at an offset is fs/positional_file.ts (readFully), shared with the vfs.
 
 /** Writes all of `bytes` at the file's current position. */
 export function writeFully(file: Deno.FsFile, bytes: Uint8Array): void {

@@ -21,8 +21,8 @@ import {
   KEY_MAX_BYTES,
   SEGMENT_HEADER_BYTES,
 } from "./entry_format.ts";
-import { fsyncDirectory, readFully, writeFully } from "./file_io.ts";
-import { PositionalFile } from "../../positional_file.ts";
+import { fsyncDirectory, writeFully } from "./file_io.ts";
+import { PositionalFile, readFully } from "../../positional_file.ts";
 import { type LogLocation, type ReplayedEntry, replayEntries } from "./segment_replay.ts";
 
 export type { LogLocation, ReplayedEntry } from "./segment_replay.ts";

@@ -13,7 +13,7 @@ import {
   KEY_MAX_BYTES,
   SEGMENT_HEADER_BYTES,
 } from "./entry_format.ts";
-import { readFully } from "./file_io.ts";
+import { readFully } from "../../positional_file.ts";
 
 const REPLAY_WINDOW_BYTES = 4 * 1024 * 1024;
 
