@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type DaemonInfo, isProcessAlive, readDaemonInfo } from "../lib/daemon_file.ts";
 import type { LogLevel } from "../lib/log.ts";
 import { ApiError, DaemonClient } from "./daemon_client.ts";
+import type { CommandContext } from "./command.ts";
 
 /** A cold start of the daemon and its nodes on a busy machine can take a while. */
 export const DAEMON_START_TIMEOUT_MS = 90_000;
@@ -36,6 +37,29 @@ export function daemonOutputPath(home: string): string {
 export function runningDaemon(home: string): DaemonInfo | undefined {
   const info = readDaemonInfo(home);
   return info !== undefined && isProcessAlive(info.pid) ? info : undefined;
+}
+
+/**
+ * The daemon of a command's home, started when needed, for the commands that work through it
+ * (`nodes`, `scrub`). `serveArgs`: what a daemon started here is given (grid flags).
+ * @throws {Error} when no home is named, or the daemon cannot be reached
+ */
+export function connectHomeDaemon(
+  context: CommandContext,
+  serveArgs: string[],
+): Promise<DaemonClient> {
+  if (context.home === undefined) {
+    throw new Error(
+      "Cannot reach the daemon: no home directory (give --home DIR or set QSFS_HOME)",
+    );
+  }
+  return connectDaemon({
+    home: context.home,
+    selfCommand: context.deps.selfCommand,
+    logLevel: context.logLevel,
+    autostart: true,
+    serveArgs,
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { formatBytes } from "../lib/bytes.ts";
 import { booleanFlag, type ParsedArgs, stringFlag, UsageError } from "./args.ts";
 import type { CliDeps, Command, CommandContext } from "./command.ts";
 import { ApiError, type DaemonClient, type NodeRequestBody } from "./daemon_client.ts";
-import { connectDaemon } from "./daemon_launch.ts";
+import { connectHomeDaemon } from "./daemon_launch.ts";
 import { GRID_FLAGS, gridServeArgs } from "./grid_flags.ts";
 import { NODES_USAGE } from "./nodes_usage.ts";
 import type { Quote } from "../server/grid/provider.ts";
@@ -81,20 +81,8 @@ async function runNodes(parsed: ParsedArgs, context: CommandContext): Promise<nu
   checkArguments(action, parsed, id, extra);
   const body = requestBody(action, parsed);
   const serveArgs = gridServeArgs(parsed);
-  const { deps, home } = context;
-  if (home === undefined) {
-    deps.stderr(
-      "qsfs: Cannot reach the daemon: no home directory (give --home DIR or set QSFS_HOME)\n",
-    );
-    return 1;
-  }
-  const client = await connectDaemon({
-    home,
-    selfCommand: deps.selfCommand,
-    logLevel: context.logLevel,
-    autostart: true,
-    serveArgs,
-  });
+  const { deps } = context;
+  const client = await connectHomeDaemon(context, serveArgs);
   const json = booleanFlag(parsed, "json");
   const print = (value: unknown, text: () => string) =>
     deps.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text());

@@ -10,7 +10,7 @@ import type { ScrubSummary } from "../fs/mod.ts";
 import { formatBytes } from "../lib/bytes.ts";
 import { booleanFlag, type ParsedArgs, UsageError } from "./args.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { connectDaemon } from "./daemon_launch.ts";
+import { connectHomeDaemon } from "./daemon_launch.ts";
 import { GRID_FLAGS, GRID_FLAGS_USAGE, gridServeArgs } from "./grid_flags.ts";
 
 const USAGE = `Usage: qsfs scrub [--json]
@@ -48,20 +48,8 @@ async function runScrub(parsed: ParsedArgs, context: CommandContext): Promise<nu
   if (parsed.positionals.length > 0) {
     throw new UsageError(`Cannot run scrub: unexpected argument "${parsed.positionals[0]}"`);
   }
-  const { deps, home } = context;
-  if (home === undefined) {
-    deps.stderr(
-      "qsfs: Cannot reach the daemon: no home directory (give --home DIR or set QSFS_HOME)\n",
-    );
-    return 1;
-  }
-  const client = await connectDaemon({
-    home,
-    selfCommand: deps.selfCommand,
-    logLevel: context.logLevel,
-    autostart: true,
-    serveArgs: gridServeArgs(parsed),
-  });
+  const { deps } = context;
+  const client = await connectHomeDaemon(context, gridServeArgs(parsed));
   const summary = await client.scrub();
   deps.stdout(
     booleanFlag(parsed, "json") ? `${JSON.stringify(summary, null, 2)}\n` : formatScrub(summary),
