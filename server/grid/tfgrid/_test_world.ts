@@ -14,6 +14,7 @@ import { nullLogger } from "../../../lib/log.ts";
 import { SELF_COMMAND } from "../../_testing.ts";
 import { resolveServerConfig, type ServerConfig } from "../../config.ts";
 import { type ControlPlane, openControlPlane } from "../../services/control_plane.ts";
+import { createApp } from "../../mod.ts";
 import { createNamespace, setNamespaceMaxsize } from "../zdb_ops.ts";
 import {
   fixtureNodes,
@@ -112,4 +113,21 @@ export async function openTestWorld(
       await Deno.remove(home, { recursive: true });
     },
   };
+}
+
+/**
+ * The daemon's HTTP app over `control`, with token "t", answered in-process (app.request);
+ * `port` is the one the app believes it serves (its Host check).
+ */
+export function controlPlaneApp(control: ControlPlane, port: number) {
+  return createApp({
+    nodes: control.nodes,
+    pool: { scrub: control.scrubPool },
+    events: control.events,
+    logger: nullLogger,
+    port,
+    token: "t",
+    health: () => ({ state: "ready", pid: 1, version: "0.0.0", startedAt: "then" }),
+    requestStop: () => {},
+  });
 }

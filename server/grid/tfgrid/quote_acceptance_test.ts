@@ -5,11 +5,9 @@
  * the stand-ins of _test_world.ts, through the service and through the HTTP API.
  */
 import assert from "node:assert/strict";
-import { nullLogger } from "../../../lib/log.ts";
-import { createApp } from "../../mod.ts";
 import { QuoteNotAcceptedError, ValidationError } from "../../services/errors.ts";
 import type { Quote } from "../provider.ts";
-import { openTestWorld } from "./_test_world.ts";
+import { controlPlaneApp, openTestWorld } from "./_test_world.ts";
 
 const GIB = 1024 ** 3;
 
@@ -81,16 +79,7 @@ Deno.test("the API refuses a paid create or resize without acceptQuote with 409 
   try {
     const control = world.open();
     const port = 41236;
-    const app = createApp({
-      nodes: control.nodes,
-      pool: { scrub: control.scrubPool },
-      events: control.events,
-      logger: nullLogger,
-      port,
-      token: "t",
-      health: () => ({ state: "ready", pid: 1, version: "0.0.0", startedAt: "then" }),
-      requestStop: () => {},
-    });
+    const app = controlPlaneApp(control, port);
     const call = async (path: string, method: string, body: unknown) => {
       const response = await app.request(`http://127.0.0.1:${port}${path}`, {
         method,

@@ -18,11 +18,16 @@ import {
 } from "../../services/errors.ts";
 import { type ControlPlane, openControlPlane } from "../../services/control_plane.ts";
 import { nullLogger } from "../../../lib/log.ts";
-import { createApp } from "../../mod.ts";
 import { resolveServerConfig } from "../../config.ts";
 import { SELF_COMMAND } from "../../_testing.ts";
 import { GridPortError } from "./grid_client_port.ts";
-import { openTestWorld, TEST_MNEMONIC, type TestWorld, YGGDRASIL_IP } from "./_test_world.ts";
+import {
+  controlPlaneApp,
+  openTestWorld,
+  TEST_MNEMONIC,
+  type TestWorld,
+  YGGDRASIL_IP,
+} from "./_test_world.ts";
 
 const GIB = 1024 ** 3;
 /** The person accepted any price: these tests are about what comes after. */
@@ -342,16 +347,7 @@ Deno.test("tfgrid quote: the calculator's monthly price for each node, in USD", 
 Deno.test("the API serves tfgrid nodes when the daemon has a mnemonic, and maps grid refusals to statuses", async () => {
   await withWorld(async (world, control) => {
     const port = 41235;
-    const app = createApp({
-      nodes: control.nodes,
-      pool: { scrub: control.scrubPool },
-      events: control.events,
-      logger: nullLogger,
-      port,
-      token: "t",
-      health: () => ({ state: "ready", pid: 1, version: "0.0.0", startedAt: "then" }),
-      requestStop: () => {},
-    });
+    const app = controlPlaneApp(control, port);
     const call = (path: string, method = "GET", body?: unknown) =>
       app.request(`http://127.0.0.1:${port}${path}`, {
         method,
