@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { nullLogger } from "../lib/log.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import type { CliDeps } from "./command.ts";
 import {
@@ -11,24 +10,13 @@ import {
   MnemonicError,
 } from "./grid_flags.ts";
 import { runCli } from "./run.ts";
+import { type RecordedOutput, recordingDeps } from "./_testing.ts";
 
 const WORDS = `${"abandon ".repeat(23)}art`;
 
-function deps(env: CliDeps["env"] = {}): CliDeps & { out: { stdout: string; stderr: string } } {
-  const out = { stdout: "", stderr: "" };
-  return {
-    out,
-    version: "9.9.9",
-    env,
-    selfCommand: ["/nonexistent/qsfs"],
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    readSecretFile: (path) => Deno.readTextFileSync(path),
-    createLogger: () => nullLogger,
-    startDaemon: () => Promise.reject(new Error("not in this test")),
-    startZdbServer: () => Promise.reject(new Error("not in this test")),
-    waitForStop: () => ({ signal: new Promise(() => {}), dispose: () => {} }),
-  };
+function deps(env: CliDeps["env"] = {}): CliDeps & { out: RecordedOutput } {
+  const { deps, out } = recordingDeps(env);
+  return { ...deps, out };
 }
 
 const parse = (args: string[]) => parseArgs(args, GRID_FLAGS);

@@ -1,24 +1,10 @@
 import assert from "node:assert/strict";
-import { nullLogger } from "../lib/log.ts";
-import type { CliDeps } from "./command.ts";
+import { recordingDeps } from "./_testing.ts";
 import { parseSize } from "./size_flags.ts";
 import { runCli } from "./run.ts";
 
 function fakeDeps(home: string) {
-  const out = { stdout: "", stderr: "" };
-  const deps: CliDeps = {
-    version: "9.9.9",
-    env: { qsfsHome: home },
-    selfCommand: ["/nonexistent/qsfs"],
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    readSecretFile: (path) => Deno.readTextFileSync(path),
-    createLogger: () => nullLogger,
-    startDaemon: () => Promise.reject(new Error("not in this test")),
-    startZdbServer: () => Promise.reject(new Error("not in this test")),
-    waitForStop: () => ({ signal: new Promise(() => {}), dispose: () => {} }),
-  };
-  return { deps, out };
+  return recordingDeps({ qsfsHome: home });
 }
 
 Deno.test("parseSize() reads bytes and decimal or binary units", () => {

@@ -10,7 +10,7 @@ import { SELF_COMMAND } from "../server/_testing.ts";
 import { startDaemon } from "../server/daemon.ts";
 import type { StorageNode } from "../server/grid/provider.ts";
 import { openTestWorld } from "../server/grid/tfgrid/_test_world.ts";
-import type { CliDeps } from "./command.ts";
+import { recordingDeps } from "./_testing.ts";
 import { formatPrice, formatQuote } from "./nodes_format.ts";
 import { runCli } from "./run.ts";
 
@@ -20,25 +20,16 @@ interface Terminal {
 }
 
 function cliDeps(home: string, terminal: Terminal) {
-  const out = { stdout: "", stderr: "", prompts: [] as string[] };
-  const deps: CliDeps = {
-    version: "9.9.9",
-    env: { qsfsHome: home },
-    selfCommand: ["/nonexistent/qsfs"],
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    readSecretFile: (path) => Deno.readTextFileSync(path),
+  const prompts: string[] = [];
+  const { deps, out } = recordingDeps({ qsfsHome: home }, {
     readStdin: (prompt) => {
-      out.prompts.push(prompt);
+      prompts.push(prompt);
       return Promise.resolve(`${terminal.answer ?? ""}\n`);
     },
     isTerminal: () => terminal.answer !== undefined,
-    createLogger: () => nullLogger,
     startDaemon: () => Promise.reject(new Error("the test's daemon runs already")),
-    startZdbServer: () => Promise.reject(new Error("not in this test")),
-    waitForStop: () => ({ signal: new Promise(() => {}), dispose: () => {} }),
-  };
-  return { deps, out };
+  });
+  return { deps, out: Object.assign(out, { prompts }) };
 }
 
 Deno.test("qsfs nodes create and resize on tfgrid show the price and deploy only after a yes", async () => {
