@@ -9,6 +9,7 @@ import { makeSharedTempDir } from "../fs/_qsfs_process.ts";
 import { shOk } from "../fs/_tree.ts";
 import { isProcessAlive, readDaemonInfo } from "../../lib/daemon_file.ts";
 import type { StorageNode } from "../../server/grid/provider.ts";
+import { waitFor } from "../../server/_testing.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 /** The BIP39 words of all-zero entropy: the identity every e2e home recovers. */
@@ -86,7 +87,7 @@ export async function stopDaemon(home: string): Promise<void> {
   const stopped = await qsfs(home, ["stop"]);
   if (stopped.code === 0) return;
   Deno.kill(info.pid, "SIGTERM");
-  while (isProcessAlive(info.pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor(`daemon ${info.pid} to exit`, () => !isProcessAlive(info.pid));
 }
 
 /** The first line of qsfs's stderr: the one-line error. */
