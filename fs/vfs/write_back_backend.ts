@@ -253,20 +253,22 @@ export class WriteBackBackend implements ChunkBackend {
   async repairPending(): Promise<number> {
     const { remote, store } = this.#options;
     let repaired = 0;
-    for (const location of remote.pendingRepairs()) {
-      if (store.locations.get(location.chunkId) === undefined) continue;
+    for (const queued of remote.pendingRepairs()) {
+      const before = store.locations.get(queued.chunkId);
+      if (before === undefined) continue;
       try {
+        // The row may have moved on since the chunk was queued (an evacuation, a scrub): the
+        // repair starts from what it says now, and is recorded only over that same row.
+        const { location, plainBytes } = decodeChunkRef(before);
         const fixed = await remote.repair(location);
-        const text = store.locations.get(location.chunkId);
-        if (text === undefined) continue; // Deleted meanwhile: its delete saw the old shards.
-        const plainBytes = decodeChunkRef(text).plainBytes;
+        if (store.locations.get(queued.chunkId) !== before) continue; // Changed meanwhile.
         store.transaction(() =>
-          store.locations.set(location.chunkId, encodeChunkRef(fixed, plainBytes))
+          store.locations.set(queued.chunkId, encodeChunkRef(fixed, plainBytes))
         );
         repaired++;
       } catch (error) {
         this.#options.logger?.warn("chunk repair failed", {
-          chunk: location.chunkId,
+          chunk: queued.chunkId,
           error: message(error),
         });
       }

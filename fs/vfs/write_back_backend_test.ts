@@ -5,6 +5,7 @@ import { startTestPool, type TestPool } from "../chunk/_pool_testing.ts";
 import { assertSameBytes, mulberry32 } from "../zdb/_testing.ts";
 import { EIO } from "../errno.ts";
 import { newChunkRef } from "./chunk_backend.ts";
+import { decodeChunkRef, encodeChunkRef } from "./chunk_store_backend.ts";
 import { LocalChunkCache } from "./local_chunk_cache.ts";
 import { MetaStore } from "./meta_store.ts";
 import { isErrno, pattern, testInode } from "./_testing.ts";
@@ -236,6 +237,30 @@ Deno.test("deletes: before upload nothing reaches the nodes; after, shards go on
   await backend.close(); // waits for an upload that was under way when the delete came
   assert.equal(r.store.locations.get(early), undefined);
   assert.equal(await countShards(r, early), 0);
+});
+
+Deno.test("a repair starts from the chunk's location as it is now, not as it was queued", async () => {
+  // Proves a queued repair cannot undo a later move: the chunk is queued (a node was down at
+  // its put), then its shard is moved off node Y (evacuation keeps the old copy until the
+  // caller drops it); the repair must not write back a location that names Y again.
+  await using r = await rig(550);
+  const backend = await r.open(1 << 20);
+  const down = r.pool.nodes[0]!;
+  setDown([down], true);
+  const ref = newChunkRef();
+  await backend.put(pattern(CHUNK, 4), ref);
+  await backend.sync();
+  setDown([down], false);
+  const queued = r.remote.pendingRepairs().find((location) => location.chunkId === ref)!;
+  const leaving = queued.shards.find((shard) => shard.nodeId !== down.id)!.nodeId;
+  const moved = await r.remote.evacuate(queued, leaving);
+  r.remote.drainNode(leaving);
+  const plainBytes = JSON.parse(r.store.locations.get(ref)!).l;
+  r.store.transaction(() => r.store.locations.set(ref, encodeChunkRef(moved, plainBytes)));
+  await backend.repairPending();
+  const now = decodeChunkRef(r.store.locations.get(ref)!).location;
+  assert.ok(!now.shards.some((shard) => shard.nodeId === leaving), "the move was undone");
+  assertSameBytes(await backend.get(ref), pattern(CHUNK, 4));
 });
 
 Deno.test("a put with a node down is repaired later and its new location recorded", async () => {
