@@ -4,8 +4,9 @@
  * Requests are read synchronously on the JS thread from the nonblocking
  * descriptor (`_device_reader.ts`): every queued request is read and started
  * at once, and the loop then waits for more with one poll(2) on a thread. Once
- * the last request in flight is answered, the JS thread itself waits up to
- * {@link QUICK_WAIT_NS} for the next one before it goes back to the event
+ * the last request in flight is answered, the JS thread itself polls for
+ * {@link QUICK_SPIN_NS}, then waits up to {@link QUICK_WAIT_NS}, for the next
+ * one before it goes back to the event
  * loop: a program making one call after another gets its next request served
  * without a thread hop. That quick wait is skipped once the session has served
  * for {@link QUICK_WAIT_BUDGET_MS} without yielding, so timers and other work
@@ -37,7 +38,7 @@ import {
   negotiateInit,
   PAGE_SIZE_BYTES,
 } from "./init.ts";
-import { DeviceReader } from "./_device_reader.ts";
+import { DeviceReader, type ReadOutcome } from "./_device_reader.ts";
 import { type Libc, openLibc } from "./_libc.ts";
 import { ReplyWriter } from "./_reply_writer.ts";
 import { RequestState } from "./_request_state.ts";
@@ -47,8 +48,10 @@ import type { FuseRequest, UnknownRequest } from "./types.ts";
 
 export type { FuseLogger, SessionOptions };
 
-/** How long the JS thread waits for the next request after answering the last one. */
-const QUICK_WAIT_NS = 300_000;
+/** How long the JS thread polls for the next request after answering the last one. */
+const QUICK_SPIN_NS = 50_000;
+/** How long it then sleeps in ppoll(2) waiting for it, before it goes back to the event loop. */
+const QUICK_WAIT_NS = 250_000;
 /** How long the session serves through quick waits before it lets the event loop run. */
 const QUICK_WAIT_BUDGET_MS = 4;
 
@@ -130,14 +133,19 @@ export class FuseSession {
     const reader = this.#reader!;
     while (!this.#ended && this.#requestsInflight < this.#requestsInflightMax) {
       const buffer = this.#buffer ??= this.#takeBuffer();
-      const outcome = reader.read(buffer);
-      if (outcome === "empty") return;
-      if (outcome === "gone") {
-        this.#ended = true;
-        return;
-      }
-      if (this.#handle(buffer.subarray(0, outcome), this.#settings!)) this.#buffer = null;
+      if (!this.#accept(reader.read(buffer), buffer)) return;
     }
+  }
+
+  /** Starts the request `outcome` read into `buffer`; false if there was none. */
+  #accept(outcome: ReadOutcome, buffer: Uint8Array<ArrayBuffer>): boolean {
+    if (outcome === "empty") return false;
+    if (outcome === "gone") {
+      this.#ended = true;
+      return false;
+    }
+    if (this.#handle(buffer.subarray(0, outcome), this.#settings!)) this.#buffer = null;
+    return true;
   }
 
   /**
@@ -152,7 +160,11 @@ export class FuseSession {
     if (this.#ended || this.#reader === null) return;
     const quick = this.#requestsInflight === 0 &&
       performance.now() - this.#turnStartMs < QUICK_WAIT_BUDGET_MS;
-    if (quick && !this.#reader.waitBriefly(QUICK_WAIT_NS)) return;
+    if (quick) {
+      const buffer = this.#buffer ??= this.#takeBuffer();
+      const spun = this.#accept(this.#reader.readSpinning(buffer, QUICK_SPIN_NS), buffer);
+      if (!spun && (this.#ended || !this.#reader.waitBriefly(QUICK_WAIT_NS))) return;
+    }
     this.#readQueued();
   }
 
