@@ -5,11 +5,10 @@
  * of a few chunks, reading them back whole, and the chunk locations as stored.
  */
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { type Filesystem, openFilesystem } from "./filesystem.ts";
 import type { PoolOptions } from "./pool.ts";
 import { O_RDONLY, ROOT_INO } from "./vfs/constants.ts";
-import { pattern, ROOT } from "./vfs/_testing.ts";
+import { pattern, readCommitted, ROOT } from "./vfs/_testing.ts";
 import { writeTestFile } from "./vfs/_tree_testing.ts";
 import type { Vfs } from "./vfs/mod.ts";
 import { startZdbServer, ZdbClient, type ZdbServer } from "./zdb/mod.ts";
@@ -123,15 +122,12 @@ export async function writeFiles(
   return files;
 }
 
-/** The chunk map's locations as stored, read beside the filesystem (open or not). */
+/** The chunk map's locations as committed, read beside the filesystem (open or not). */
 export function storedLocations(stateDir: string): Map<string, string> {
-  const db = new DatabaseSync(join(stateDir, "meta.sqlite"), { readOnly: true });
-  try {
+  return readCommitted(join(stateDir, "meta.sqlite"), (db) => {
     const rows = db.prepare("SELECT ref, location FROM chunk_locations").all();
     return new Map(rows.map((row) => [row.ref as string, row.location as string]));
-  } finally {
-    db.close();
-  }
+  });
 }
 
 export async function readFile(vfs: Vfs, name: string): Promise<Uint8Array> {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DatabaseSync } from "node:sqlite";
 import { FsError } from "../errno.ts";
 import type { VfsOptions } from "./_core.ts";
 import { DiskChunkBackend } from "./disk_chunk_backend.ts";
@@ -105,4 +106,30 @@ export function testInode(changes: Partial<NewInode> = {}): NewInode {
     ctime: now,
     ...changes,
   };
+}
+
+/**
+ * Runs `read` on what a kill -9 would leave of the metadata database at `path`
+ * now: a copy of its files opened apart. The open store holds its database
+ * exclusively (SCHEMA.md), so no other connection can read it in place.
+ */
+export function readCommitted<T>(path: string, read: (db: DatabaseSync) => T): T {
+  const directory = Deno.makeTempDirSync({ prefix: "qsfs-committed-" });
+  try {
+    const copy = `${directory}/meta.sqlite`;
+    Deno.copyFileSync(path, copy);
+    try {
+      Deno.copyFileSync(`${path}-wal`, `${copy}-wal`);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const db = new DatabaseSync(copy);
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  } finally {
+    Deno.removeSync(directory, { recursive: true });
+  }
 }

@@ -1,21 +1,19 @@
 /** Grouped commits (meta_batch.ts) through the MetaStore and the Vfs, seen from a second connection. */
 
 import assert from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
 import { MetaStore } from "./meta_store.ts";
-import { openTestVfs, ROOT, testInode } from "./_testing.ts";
+import { openTestVfs, readCommitted, ROOT, testInode } from "./_testing.ts";
 
 const ROOT_INO = 1;
 
-/** Names in the root directory, as another connection (another process) sees them. */
+/** Names in the root directory, as a kill -9 now would leave them. */
 function committedNames(path: string): string[] {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return db.prepare("SELECT name FROM dentries WHERE parent = 1 ORDER BY name").all()
-      .map((row) => new TextDecoder().decode(row.name as Uint8Array));
-  } finally {
-    db.close();
-  }
+  return readCommitted(
+    path,
+    (db) =>
+      db.prepare("SELECT name FROM dentries WHERE parent = 1 ORDER BY name").all()
+        .map((row) => new TextDecoder().decode(row.name as Uint8Array)),
+  );
 }
 
 function insertFile(store: MetaStore, name: string): void {

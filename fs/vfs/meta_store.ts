@@ -93,7 +93,7 @@ export class MetaStore {
     this.#db = new DatabaseSync(path);
     try {
       this.#db.exec(
-        `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.#synchronous};
+        `PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.#synchronous};
          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
          PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES};
          PRAGMA cache_size = -${PAGE_CACHE_KIB};`,

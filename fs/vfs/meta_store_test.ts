@@ -34,7 +34,9 @@ Deno.test("MetaStore.open() refuses a newer schema and a different chunk size", 
     const path = `${directory}/m.sqlite`;
     MetaStore.open(path, { chunkSizeBytes: 1 << 16 }).close();
     assert.throws(() => MetaStore.open(path, { chunkSizeBytes: 1 << 20 }), /65536-byte chunks/);
-    assert.equal(MetaStore.open(path).chunkSizeBytes, 1 << 16);
+    const reopened = MetaStore.open(path);
+    assert.equal(reopened.chunkSizeBytes, 1 << 16);
+    reopened.close();
     const db = new DatabaseSync(path);
     db.exec(`UPDATE schema_version SET version = ${SCHEMA_VERSION + 1}`);
     db.close();
