@@ -233,7 +233,8 @@ export function dropLink(core: VfsCore, inode: Inode, now: Timespec): string[] {
     state.dirty.truncate(0);
     core.files.delete(inode.ino);
   }
-  return core.store.deleteInode(inode.ino);
+  // Never an orphan: orphans have no names left to unlink.
+  return core.store.deleteInode(inode.ino, { dataBytes: inode.dataBytes, orphan: false });
 }
 
 export function rmdir(core: VfsCore, ctx: CallContext, parent: Ino, name: Name): void {
@@ -247,7 +248,7 @@ export function rmdir(core: VfsCore, ctx: CallContext, parent: Ino, name: Name):
     }
     const now = core.now();
     store.dentries.remove(parent, bytes);
-    store.deleteInode(victim.ino);
+    store.deleteInode(victim.ino, { dataBytes: 0, orphan: false });
     dir.nlink--;
     touch(dir, now);
     store.inodes.update(dir);

@@ -100,21 +100,25 @@ export async function create(
 ): Promise<{ inode: Inode; fh: Fh }> {
   const action = `create "${showName(input.name)}" in inode ${input.parent}`;
   const bytes = nameBytes(input.name, action);
-  const existing = core.store.dentries.lookup(input.parent, bytes);
-  if (existing !== undefined) {
-    if ((input.flags & O_EXCL) !== 0) {
-      throw new FsError(EEXIST, `Cannot ${action}: the name exists`);
+  let inode: Inode;
+  try {
+    inode = createNode(core, ctx, {
+      parent: input.parent,
+      name: bytes,
+      mode: S_IFREG | (input.mode & ~S_IFMT),
+      umask: input.umask,
+    });
+  } catch (error) {
+    // The name exists: rare here, since the kernel looks a name up before it
+    // sends CREATE and opens a name it found. Not looked up first, because
+    // createNode looks it up anyway (one lookup less per create).
+    if (!(error instanceof FsError) || error.errno !== EEXIST || (input.flags & O_EXCL) !== 0) {
+      throw error;
     }
-    const inode = lookup(core, ctx, input.parent, bytes);
-    const fh = await open(core, ctx, inode.ino, input.flags);
-    return { inode: core.inode(inode.ino, action), fh };
+    const existing = lookup(core, ctx, input.parent, bytes);
+    const fh = await open(core, ctx, existing.ino, input.flags);
+    return { inode: core.inode(existing.ino, action), fh };
   }
-  const inode = createNode(core, ctx, {
-    parent: input.parent,
-    name: bytes,
-    mode: S_IFREG | (input.mode & ~S_IFMT),
-    umask: input.umask,
-  });
   return { inode, fh: openHandle(core, inode, input.flags) };
 }
 
@@ -154,9 +158,10 @@ export async function release(core: VfsCore, fh: Fh): Promise<void> {
     if (inode === undefined || inode.nlink === 0) {
       core.dirtyBytes -= state.dirty.bytes;
       core.files.delete(state.ino);
-      const refs = inode === undefined
-        ? []
-        : core.store.transaction(() => core.store.deleteInode(state.ino));
+      const refs = inode === undefined ? [] : core.store.transaction(() =>
+        // Unlinked while open: listed as an orphan (dropLink).
+        core.store.deleteInode(state.ino, { dataBytes: inode.dataBytes, orphan: true })
+      );
       await deleteChunks(core, refs);
       return;
     }

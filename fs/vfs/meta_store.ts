@@ -208,12 +208,17 @@ export class MetaStore {
    * Deletes an inode and everything hanging off it; its chunk refs go to the
    * garbage list, and are returned for the caller to delete from the chunk
    * backend. Call it in a transaction with the change that made the inode
-   * unreachable.
+   * unreachable. A caller holding the inode's row says what it knows: an inode
+   * with no data bytes has no chunks (`data_bytes` is the sum of their
+   * lengths), and only an inode listed as an orphan needs that row removed.
+   * The two statements saved are a third of an unlink's cost.
    */
-  deleteInode(ino: Ino): string[] {
-    const refs = this.chunks.listAllFrom(ino, 0).map((row) => row.ref);
+  deleteInode(ino: Ino, known?: { dataBytes: number; orphan: boolean }): string[] {
+    const refs = known?.dataBytes === 0
+      ? []
+      : this.chunks.listAllFrom(ino, 0).map((row) => row.ref);
     for (const ref of refs) this.garbage.add(ref);
-    this.orphans.remove(ino);
+    if (known?.orphan !== false) this.orphans.remove(ino);
     this.inodes.delete(ino);
     return refs;
   }
