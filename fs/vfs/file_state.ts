@@ -7,6 +7,7 @@
  */
 
 import { DirtyFile } from "./dirty_buffer.ts";
+import type { ChunkRow } from "./meta_data.ts";
 import type { Ino, Timespec } from "./types.ts";
 
 /** Runs async sections one at a time, in call order. */
@@ -37,6 +38,10 @@ export class FileState {
   lastReadEndBytes = 0;
   /** Bumped whenever the chunk map of the file changes, so a read in flight starts over. */
   mapVersion = 0;
+  /** Chunk rows read while the map was at {@link rowsVersion} (`_file_read.ts` chunkRow). */
+  readonly rows = new Map<number, ChunkRow | undefined>();
+  /** The map version and the store's rollback count the cached rows belong to. */
+  rowsVersion = { map: 0, rollbacks: 0 };
   readonly lock = new Mutex();
 
   constructor(ino: Ino, sizeBytes: number, chunkSizeBytes: number) {

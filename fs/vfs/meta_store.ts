@@ -81,6 +81,8 @@ export class MetaStore {
   readonly #synchronous: string;
   readonly #batch: CommitBatch;
   #transactionDepth = 0;
+  /** Rollbacks of changes so far: rows read before one may be wrong since. */
+  rollbacks = 0;
 
   /** Opens (creating if needed) the store at `path`; removes orphans left by a crash. */
   static open(path: string, options: MetaStoreOptions = {}): MetaStore {
@@ -104,7 +106,10 @@ export class MetaStore {
       throw error;
     }
     this.inodes = new InodeTable(this.#db);
-    this.#batch = new CommitBatch(this.#db, () => this.inodes.forgetAll());
+    this.#batch = new CommitBatch(this.#db, () => {
+      this.inodes.forgetAll();
+      this.rollbacks++;
+    });
     this.dentries = new DentryTable(this.#db);
     this.chunks = new ChunkTable(this.#db);
     this.garbage = new GarbageTable(this.#db);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { writeTestFile } from "./_tree_testing.ts";
 import { openTestVfs, pattern, ROOT } from "./_testing.ts";
-import { O_RDONLY, ROOT_INO } from "./constants.ts";
+import { O_RDONLY, O_RDWR, ROOT_INO } from "./constants.ts";
 
 const CHUNK = 64 * 1024;
 
@@ -68,4 +68,33 @@ Deno.test("concurrent large reads share one chunk load, and a sequential reader 
   await t.vfs.read(ROOT, { fh: jumper, offset: 2 * CHUNK + half, sizeBytes: half });
   assert.deepEqual(loads, [refs[2]]);
   await t.vfs.release(ROOT, jumper);
+});
+
+Deno.test("an open reader sees every change of the chunk map made through other handles", async () => {
+  // The reader keeps the chunk rows it read (chunkRow); each change must reach it.
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK, chunkCacheBytesMax: 0 });
+  const { vfs } = t;
+  const data = pattern(2 * CHUNK, 3);
+  await writeTestFile(vfs, ROOT_INO, "f", data);
+  const { ino } = await vfs.lookup(ROOT, ROOT_INO, "f");
+  const reader = await vfs.open(ROOT, ino, O_RDONLY);
+  const readAt = (offset: number, size: number) =>
+    vfs.read(ROOT, { fh: reader, offset, sizeBytes: size });
+  assert.deepEqual(await readAt(CHUNK + 10, 4096), data.subarray(CHUNK + 10, CHUNK + 4106));
+  // Rewritten through another handle and flushed: a new chunk under a new ref.
+  const writer = await vfs.open(ROOT, ino, O_RDWR);
+  const patch = pattern(4096, 99);
+  await vfs.write(ROOT, { fh: writer, offset: CHUNK + 10, data: patch });
+  await vfs.flush(ROOT, writer);
+  assert.deepEqual(await readAt(CHUNK + 10, 4096), patch);
+  // Truncated into the first chunk, then grown again: the second chunk reads as zeros.
+  await vfs.setattr(ROOT, ino, { sizeBytes: 100 });
+  await vfs.setattr(ROOT, ino, { sizeBytes: 2 * CHUNK });
+  assert.deepEqual(await readAt(CHUNK + 10, 4096), new Uint8Array(4096));
+  assert.deepEqual(
+    await readAt(0, 200),
+    Uint8Array.of(...data.subarray(0, 100), ...new Uint8Array(100)),
+  );
+  await vfs.release(ROOT, writer);
+  await vfs.release(ROOT, reader);
 });
