@@ -15,6 +15,7 @@ import { createNode, lookup, touch } from "./_names.ts";
 import { killSuidgid } from "./_attrs.ts";
 import { CAPABILITY_XATTR } from "./_xattrs.ts";
 import {
+  FMODE_EXEC,
   isDir,
   isSymlink,
   O_ACCMODE,
@@ -28,6 +29,7 @@ import {
   S_IFMT,
   S_IFREG,
   W_OK,
+  X_OK,
 } from "./constants.ts";
 import type { Inode } from "./meta_inodes.ts";
 import { checkAccess, isRoot } from "./permissions.ts";
@@ -36,6 +38,8 @@ import type { CallContext, CreateInput, Fh, Ino } from "./types.ts";
 /** The access an open(2) with `flags` asks for. */
 function accessMask(flags: number): number {
   const mode = flags & O_ACCMODE;
+  // execve(2) opens read-only but asks for execute permission only.
+  if ((flags & FMODE_EXEC) !== 0 && mode === O_RDONLY) return X_OK;
   let mask = mode === O_RDONLY ? R_OK : mode === O_WRONLY ? W_OK : R_OK | W_OK;
   if ((flags & O_TRUNC) !== 0) mask |= W_OK;
   return mask;

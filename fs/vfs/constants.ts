@@ -39,6 +39,11 @@ export const O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
 export const O_DIRECTORY = 0o200000;
 export const O_NOFOLLOW = 0o400000;
+/**
+ * __FMODE_EXEC: the kernel's mark on the open(2) flags of a file opened to be
+ * executed (execve, uselib). FUSE passes it on in OPEN's flags.
+ */
+export const FMODE_EXEC = 0o40;
 
 /** renameat2(2) flags. */
 export const RENAME_NOREPLACE = 1 << 0;

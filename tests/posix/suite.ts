@@ -27,6 +27,7 @@ import { linkCases } from "./_cases_links.ts";
 import { metaCases } from "./_cases_meta.ts";
 import { permCases } from "./_cases_perms.ts";
 import { renameCases } from "./_cases_rename.ts";
+import { walkCases } from "./_cases_walk.ts";
 import {
   type ContextOptions,
   createContext,
@@ -43,6 +44,7 @@ export const posixCases: PosixCase[] = [
   ...linkCases,
   ...renameCases,
   ...permCases,
+  ...walkCases,
   ...metaCases,
 ];
 
