@@ -32,6 +32,7 @@ import { UploadQueue } from "./upload_queue.ts";
 import { ChunkFetcher } from "./chunk_fetcher.ts";
 import { StagingArea } from "./staging_area.ts";
 import { type ChunkToDelete, deleteChunk, HeldDeletes } from "./held_deletes.ts";
+import { repairQueuedChunks } from "./write_back_repair.ts";
 
 export interface WriteBackBackendOptions {
   cache: LocalChunkCache;
@@ -250,30 +251,8 @@ export class WriteBackBackend implements ChunkBackend {
   }
 
   /** Rebuilds shards that a put could not place, and records their new locations. */
-  async repairPending(): Promise<number> {
-    const { remote, store } = this.#options;
-    let repaired = 0;
-    for (const queued of remote.pendingRepairs()) {
-      const before = store.locations.get(queued.chunkId);
-      if (before === undefined) continue;
-      try {
-        // The row may have moved on since the chunk was queued (an evacuation, a scrub): the
-        // repair starts from what it says now, and is recorded only over that same row.
-        const { location, plainBytes } = decodeChunkRef(before);
-        const fixed = await remote.repair(location);
-        if (store.locations.get(queued.chunkId) !== before) continue; // Changed meanwhile.
-        store.transaction(() =>
-          store.locations.set(queued.chunkId, encodeChunkRef(fixed, plainBytes))
-        );
-        repaired++;
-      } catch (error) {
-        this.#options.logger?.warn("chunk repair failed", {
-          chunk: queued.chunkId,
-          error: message(error),
-        });
-      }
-    }
-    return repaired;
+  repairPending(): Promise<number> {
+    return repairQueuedChunks(this.#options.remote, this.#options.store, this.#options.logger);
   }
 
   /** Stops uploading; what is left is written to the disk cache, dirty, for the next run. */
