@@ -5,16 +5,37 @@
  * worker thread and back (10-50 us) for a read the page cache answers in a few
  * microseconds; pread(2) through FFI costs about 0.8 us per 4 KiB. Without FFI
  * (no --allow-ffi, or no libc.so.6) it falls back to seek + read on a Deno file.
- * A read the page cache cannot answer blocks the JS thread for the disk's time.
+ * A read the page cache cannot answer blocks the JS thread for the disk's time
+ * ({@link PositionalFile.readSoonAt} polls for it instead, for small reads).
  */
 
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
 
+/** posix_fadvise(2) POSIX_FADV_WILLNEED: start reading the range into the page cache. */
+const POSIX_FADV_WILLNEED = 3;
+/** preadv2(2) RWF_NOWAIT: answer only from the page cache, else fail (EAGAIN). */
+const RWF_NOWAIT = 0x8;
+/** How long {@link PositionalFile.readSoonAt} polls for the page before it blocks in pread. */
+const POLL_READ_MS = 1;
+/** Smaller reads go straight to pread (polling would not pay, and tiny arrays may live on V8's heap). */
+const POLL_READ_BYTES_MIN = 512;
+const EAGAIN = 11;
+
 interface Libc {
   open: (path: Uint8Array, flags: number) => number;
   pread: (fd: number, buffer: Uint8Array, count: bigint, offset: bigint) => bigint;
+  preadv2: (
+    fd: number,
+    iov: BigUint64Array,
+    count: number,
+    offset: bigint,
+    flags: number,
+  ) => bigint;
+  posix_fadvise: (fd: number, offset: bigint, length: bigint, advice: number) => number;
   close: (fd: number) => number;
+  /** errno of the last call on this thread; read it right after a synchronous call. */
+  errno: () => number;
 }
 
 let libc: Libc | undefined | null = null;
@@ -25,9 +46,16 @@ function loadLibc(): Libc | undefined {
     const library = Deno.dlopen("libc.so.6", {
       open: { parameters: ["buffer", "i32"], result: "i32" },
       pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+      preadv2: { parameters: ["i32", "buffer", "i32", "i64", "i32"], result: "isize" },
+      posix_fadvise: { parameters: ["i32", "i64", "i64", "i32"], result: "i32" },
       close: { parameters: ["i32"], result: "i32" },
+      __errno_location: { parameters: [], result: "pointer" },
     });
-    libc = library.symbols as unknown as Libc;
+    const { __errno_location, ...symbols } = library.symbols;
+    libc = {
+      ...symbols,
+      errno: () => new Deno.UnsafePointerView(__errno_location()!).getInt32(),
+    } as unknown as Libc;
   } catch {
     libc = undefined;
   }
@@ -39,6 +67,8 @@ export class PositionalFile {
   readonly #fd: number;
   readonly #file: Deno.FsFile | undefined;
   readonly #libc: Libc | undefined;
+  /** Whether preadv2 with RWF_NOWAIT works on this file (else {@link readSoonAt} just reads). */
+  #noWaitReads = true;
 
   constructor(path: string) {
     this.#libc = loadLibc();
@@ -65,6 +95,46 @@ export class PositionalFile {
       filled += count;
     }
     return filled;
+  }
+
+  /**
+   * {@link readAt} for a small read that the page cache may not hold: asks the
+   * kernel to start reading the range, then polls for it on this thread
+   * (preadv2 with RWF_NOWAIT) for up to {@link POLL_READ_MS} before a plain,
+   * blocking pread. A thread asleep in pread is woken when the disk answers,
+   * and on our virtual machines that wake-up cost more than a quarter of a
+   * random 4 KiB read (cold reads of chunk files: 82-122 us blocking, 55-94
+   * us polling, in the same runs; fio random reads through a mount +30%).
+   * A filesystem that cannot answer RWF_NOWAIT reads gets plain preads.
+   */
+  readSoonAt(offset: number, into: Uint8Array): number {
+    const libc = this.#libc;
+    if (libc === undefined || !this.#noWaitReads || into.length < POLL_READ_BYTES_MIN) {
+      return this.readAt(offset, into);
+    }
+    const iov = new BigUint64Array(2);
+    iov[0] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(into)));
+    iov[1] = BigInt(into.length);
+    const at = BigInt(offset);
+    let advised = false;
+    const untilMs = performance.now() + POLL_READ_MS;
+    while (true) {
+      const found = Number(libc.preadv2(this.#fd, iov, 1, at, RWF_NOWAIT));
+      if (found === into.length) return found;
+      // Fewer bytes: the end of the file, or only some pages cached. A plain read settles it.
+      if (found >= 0) break;
+      if (libc.errno() !== EAGAIN) {
+        this.#noWaitReads = false; // Unsupported here (or a real error, which readAt reports).
+        break;
+      }
+      if (!advised) {
+        libc.posix_fadvise(this.#fd, at, iov[1], POSIX_FADV_WILLNEED);
+        advised = true;
+      } else if (performance.now() >= untilMs) {
+        break;
+      }
+    }
+    return this.readAt(offset, into);
   }
 
   close(): void {

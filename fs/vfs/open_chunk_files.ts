@@ -25,7 +25,7 @@ export class OpenChunkFiles {
    */
   read(path: string, offset: number, lengthBytes: number): Uint8Array {
     const out = new Uint8Array(lengthBytes);
-    return out.subarray(0, this.#open(path).readAt(offset, out));
+    return out.subarray(0, this.#open(path).readSoonAt(offset, out));
   }
 
   closeAll(): void {
