@@ -34,14 +34,27 @@ export async function setattr(
   changes: SetattrChanges,
 ): Promise<Attr> {
   const state = core.files.get(ino);
-  const changesData = changes.sizeBytes !== undefined;
-  const changesTimes = changes.atime !== undefined || changes.mtime !== undefined;
-  if (state !== undefined && (changesData || (changesTimes && state.hasUnflushed()))) {
-    // Flush first, so no unflushed write lands past a new size or sets an
-    // mtime over the one given here.
+  if (state !== undefined && changes.sizeBytes !== undefined) {
+    // Flush first, so no unflushed write lands past the new size.
     return await state.lock.run(async () => {
       await flushLocked(core, state);
       return await applyChanges(core, ctx, ino, changes);
+    });
+  }
+  if (state !== undefined && changes.mtime !== undefined) {
+    // The mtime given here wins over the writes before it: their pending mtime
+    // goes, so their flush (at close) leaves this one. Under the file's lock, so
+    // a flush running now commits its own mtime first. Flushing here instead
+    // cost a small file two more commits: tar sets the times before it closes.
+    return await state.lock.run(async () => {
+      const pending = state.pendingMtime;
+      state.pendingMtime = undefined;
+      try {
+        return await applyChanges(core, ctx, ino, changes);
+      } catch (error) {
+        state.pendingMtime ??= pending; // Refused: the writes' mtime stands.
+        throw error;
+      }
     });
   }
   return await applyChanges(core, ctx, ino, changes);

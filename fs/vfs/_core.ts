@@ -13,7 +13,7 @@ import { isDir, NAME_BYTES_MAX, PREFERRED_IO_BYTES } from "./constants.ts";
 import { FileState } from "./file_state.ts";
 import type { Inode } from "./meta_inodes.ts";
 import type { MetaStore } from "./meta_store.ts";
-import { type Clock, systemClock } from "./time.ts";
+import { type Clock, laterTime, systemClock } from "./time.ts";
 import type { Attr, Fh, Ino, Name, Timespec } from "./types.ts";
 
 /** Tuning of the vfs; every bound has a default. */
@@ -171,7 +171,10 @@ export class VfsCore {
       blksizeBytes: PREFERRED_IO_BYTES,
       atime: inode.atime,
       mtime: state?.pendingMtime ?? inode.mtime,
-      ctime: state?.pendingCtime ?? inode.ctime,
+      // A change after the unflushed writes (chmod, utimes) is later still.
+      ctime: state?.pendingCtime === undefined
+        ? inode.ctime
+        : laterTime(state.pendingCtime, inode.ctime),
       generation: inode.generation,
     };
   }

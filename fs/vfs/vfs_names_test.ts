@@ -254,3 +254,43 @@ Deno.test("times: write sets mtime and ctime; setattr sets given times with nano
   await vfs.release(ROOT, fh);
   assert.deepEqual((await vfs.getattr(ROOT, attr.ino)).mtime, { sec: -5, nsec: 0 });
 });
+
+Deno.test("times: utimes and chmod after unflushed writes win, and utimes stores nothing yet", async () => {
+  const clock = manualClock();
+  await using t = await openTestVfs({ clock: clock.read });
+  const { vfs, backend } = t;
+  const { attr, fh } = await vfs.create(ROOT, {
+    parent: ROOT_INO,
+    name: "f",
+    mode: 0o644,
+    flags: 2,
+  });
+  let puts = 0;
+  const put = backend.put.bind(backend);
+  backend.put = (data, ref) => (puts++, put(data, ref));
+  clock.now = { sec: 5_000, nsec: 1 };
+  await vfs.write(ROOT, { fh, offset: 0, data: bytes("unflushed") });
+  // tar sets the times before it closes: the explicit mtime must outlive the writes' flush.
+  clock.now = { sec: 6_000, nsec: 2 };
+  const given = { sec: 42, nsec: 3 };
+  const set = await vfs.setattr(ROOT, attr.ino, { mtime: given });
+  assert.deepEqual([set.mtime, set.ctime, set.sizeBytes], [given, clock.now, 9]);
+  assert.equal(puts, 0, "setting the times flushed nothing");
+  clock.now = { sec: 7_000, nsec: 4 };
+  const chmod = await vfs.setattr(ROOT, attr.ino, { mode: 0o600 });
+  assert.deepEqual(chmod.ctime, clock.now, "a chmod after the writes is their ctime");
+  await vfs.flush(ROOT, fh);
+  assert.equal(puts, 1);
+  const closed = await vfs.getattr(ROOT, attr.ino);
+  assert.deepEqual([closed.mtime, closed.ctime], [given, { sec: 7_000, nsec: 4 }]);
+  await vfs.release(ROOT, fh);
+  await t.reopen();
+  const stored = await t.vfs.getattr(ROOT, attr.ino);
+  assert.deepEqual([stored.mtime, stored.ctime, stored.sizeBytes], [given, clock.now, 9]);
+  const reader = await t.vfs.open(ROOT, attr.ino, 0);
+  assert.equal(
+    text(await t.vfs.read(ROOT, { fh: reader, offset: 0, sizeBytes: 100 })),
+    "unflushed",
+  );
+  await t.vfs.release(ROOT, reader);
+});
