@@ -70,21 +70,17 @@ export class DiskChunkBackend implements ChunkBackend {
       );
     }
     this.#usedBytes += data.length;
-    // Written aside, then renamed: a reader never sees a partly written chunk, and a crash
-    // mid-write leaves a ".partial" file (removed by list()), never a torn chunk under its ref.
-    const partial = `${path}${PARTIAL_SUFFIX}`;
+    // Written in place, not aside and renamed: nothing reads a ref before its put returns (the
+    // vfs maps it only then), and the vfs lists a ref as garbage before the put, so a chunk a
+    // crash cut short is deleted at the next start (_file_flush.ts). The rename was a journaled
+    // directory change per chunk: 4 KiB puts took ~31-405 us in place, ~104-749 us with it.
     try {
       await this.#ensureDirectory(chunkRef);
-      if (data.length <= SYNC_PUT_BYTES_MAX) {
-        Deno.writeFileSync(partial, data);
-        Deno.renameSync(partial, path);
-      } else {
-        await Deno.writeFile(partial, data);
-        await Deno.rename(partial, path);
-      }
+      if (data.length <= SYNC_PUT_BYTES_MAX) Deno.writeFileSync(path, data, { createNew: true });
+      else await Deno.writeFile(path, data, { createNew: true });
     } catch (error) {
       this.#usedBytes -= data.length;
-      await Deno.remove(partial).catch(() => {});
+      if (!(error instanceof Deno.errors.AlreadyExists)) await Deno.remove(path).catch(() => {});
       throw ioError(`Cannot store chunk ${chunkRef}`, error);
     }
     this.#unsynced.add(path);
@@ -223,7 +219,8 @@ async function listChunkFiles(directory: string): Promise<{ ref: string; sizeByt
       if (!file.isFile) continue;
       const path = join(directory, entry.name, file.name);
       if (file.name.endsWith(PARTIAL_SUFFIX)) {
-        await Deno.remove(path).catch(() => {}); // a put that a crash cut short
+        // A put that a crash cut short, from before puts wrote in place.
+        await Deno.remove(path).catch(() => {});
         continue;
       }
       const { size } = await Deno.stat(path);
