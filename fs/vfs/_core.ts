@@ -95,6 +95,11 @@ export class VfsCore {
   readonly chunkLoads = new Map<string, Promise<Uint8Array>>();
   /** Chunk refs being written now: listed as garbage until their commit, but not garbage. */
   readonly refsInFlight = new Set<string>();
+  /**
+   * Chunk refs listed as garbage ahead of the flushes that will write them
+   * (_file_flush.ts takeRefs); in {@link refsInFlight} until used or released.
+   */
+  readonly reservedRefs: string[] = [];
   /** Unflushed bytes over all files. */
   dirtyBytes = 0;
   #nextFh = 1;

@@ -1,7 +1,8 @@
 /**
  * Flushing a file's unflushed writes into chunks. Crash-safe order:
  *
- * 1. list the new chunk refs as garbage (a commit);
+ * 1. list the new chunk refs as garbage (a commit, made ahead for the next
+ *    {@link REFS_RESERVED_MIN} refs at once: one commit fewer per small file);
  * 2. put the new chunks (each one built from the old chunk with the writes laid over);
  * 3. one commit maps the new chunks, unlists them, lists the old ones as
  *    garbage, and sets the size and times;
@@ -51,12 +52,9 @@ export async function flushLocked(core: VfsCore, state: FileState): Promise<void
   state.flushing = flushing;
   state.pendingMtime = undefined;
   state.pendingCtime = undefined;
-  const planned = [...flushing.chunks.keys()].sort((a, b) => a - b)
-    .map((index) => ({ index, ref: newChunkRef() }));
-  core.store.transaction(() => {
-    for (const { ref } of planned) core.store.garbage.add(ref);
-  });
-  for (const { ref } of planned) core.refsInFlight.add(ref);
+  const indexes = [...flushing.chunks.keys()].sort((a, b) => a - b);
+  const refs = takeRefs(core, indexes.length);
+  const planned = indexes.map((index, i) => ({ index, ref: refs[i]! }));
   let stored: StoredChunk[];
   try {
     stored = await storeChunks(core, state, { flushing, planned, sizeBytes });
@@ -71,6 +69,36 @@ export async function flushLocked(core: VfsCore, state: FileState): Promise<void
   state.flushing = undefined;
   core.dirtyBytes -= flushing.bytes;
   await deleteChunks(core, stored.flatMap(({ old }) => old === undefined ? [] : [old.ref]));
+}
+
+/** Refs listed as garbage per reserving commit, at least. */
+export const REFS_RESERVED_MIN = 64;
+
+/**
+ * `count` new chunk refs, listed as garbage (committed) before they are
+ * written and in `refsInFlight`, so no collection deletes them meanwhile.
+ */
+function takeRefs(core: VfsCore, count: number): string[] {
+  const reserve = core.reservedRefs;
+  if (reserve.length < count) {
+    const fresh = Array.from({ length: count + REFS_RESERVED_MIN }, () => newChunkRef());
+    core.store.transaction(() => {
+      for (const ref of fresh) core.store.garbage.add(ref);
+    });
+    for (const ref of fresh) core.refsInFlight.add(ref);
+    reserve.push(...fresh);
+  }
+  return reserve.splice(0, count);
+}
+
+/** Unlists the reserved refs no flush took (at unmount: else the next start deletes them). */
+export function releaseReservedRefs(core: VfsCore): void {
+  const unused = core.reservedRefs.splice(0);
+  if (unused.length === 0) return;
+  core.store.transaction(() => {
+    for (const ref of unused) core.store.garbage.remove(ref);
+  });
+  for (const ref of unused) core.refsInFlight.delete(ref);
 }
 
 interface StorePlan {

@@ -11,7 +11,7 @@ import { EINVAL, FsError } from "../errno.ts";
 import { setattr } from "./_attrs.ts";
 import { showName, VfsCore, type VfsOptions } from "./_core.ts";
 import { opendir, readdir, releasedir } from "./_dirs.ts";
-import { flushFile } from "./_file_flush.ts";
+import { flushFile, releaseReservedRefs } from "./_file_flush.ts";
 import { collectGarbage } from "./_garbage.ts";
 import { copyFileRange, fallocate, lseek, read, write } from "./_io.ts";
 import {
@@ -82,9 +82,10 @@ export class Vfs {
     return collectGarbage(this.#core);
   }
 
-  /** Flushes every open file; handles stay open. */
+  /** Flushes every open file (handles stay open), and unlists the chunk refs reserved ahead. */
   async flushAll(): Promise<void> {
     for (const state of [...this.#core.files.values()]) await flushFile(this.#core, state);
+    releaseReservedRefs(this.#core);
   }
 
   /** syncfs(2): every file's data and every metadata change so far are durable. */

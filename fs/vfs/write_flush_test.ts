@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { openTestVfs, pattern, ROOT } from "./_testing.ts";
 import { O_RDWR, ROOT_INO } from "./constants.ts";
+import { REFS_RESERVED_MIN } from "./_file_flush.ts";
 
 const CHUNK = 64 * 1024;
 
@@ -51,4 +52,37 @@ Deno.test("scattered writes stay buffered until the dirty bound", async () => {
   assert.equal(puts, 0);
   await t.vfs.release(ROOT, fh);
   assert.equal(puts, 40);
+});
+
+Deno.test("refs listed ahead: one commit serves many flushes, a collection spares them, unmount unlists them", async () => {
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK });
+  const { vfs, store } = t;
+  const writeFile = async (name: string, seed: number) => {
+    const { fh } = await vfs.create(ROOT, { parent: ROOT_INO, name, mode: 0o644, flags: O_RDWR });
+    await vfs.write(ROOT, { fh, offset: 0, data: pattern(5000, seed) });
+    await vfs.flush(ROOT, fh);
+    await vfs.release(ROOT, fh);
+  };
+  await writeFile("a", 1);
+  const listed = store.garbage.list(1000);
+  assert.equal(listed.length, REFS_RESERVED_MIN, "listed ahead, less the one taken");
+  // A collection now must not delete the refs still to be written.
+  assert.equal(await vfs.collectGarbage(), 0);
+  await writeFile("b", 2);
+  const b = await vfs.lookup(ROOT, ROOT_INO, "b");
+  const mapped = store.chunks.get(b.ino, 0)!.ref;
+  assert.ok(listed.includes(mapped), "b's chunk went under a ref listed ahead");
+  assert.deepEqual(store.garbage.list(1000), listed.filter((ref) => ref !== mapped));
+  await vfs.flushAll();
+  assert.deepEqual(store.garbage.list(1000), [], "unmount unlists what no flush took");
+  await t.reopen();
+  for (const [name, seed] of [["a", 1], ["b", 2]] as const) {
+    const { ino } = await t.vfs.lookup(ROOT, ROOT_INO, name);
+    const fh = await t.vfs.open(ROOT, ino, 0);
+    assert.deepEqual(
+      await t.vfs.read(ROOT, { fh, offset: 0, sizeBytes: 9000 }),
+      pattern(5000, seed),
+    );
+    await t.vfs.release(ROOT, fh);
+  }
 });
