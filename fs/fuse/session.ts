@@ -31,13 +31,8 @@ import { EAGAIN, EINTR, EIO, ENOSYS, FsError } from "../errno.ts";
 import * as abi from "./abi.ts";
 import { decodeHeader, decodeRequest } from "./decode.ts";
 import { dispatch, type ReplyBody } from "./dispatch.ts";
-import { encodeInitReply } from "./encode.ts";
-import {
-  effectiveMaxWriteBytes,
-  type InitSettings,
-  negotiateInit,
-  PAGE_SIZE_BYTES,
-} from "./init.ts";
+import { effectiveMaxWriteBytes, type InitSettings, PAGE_SIZE_BYTES } from "./init.ts";
+import { answerInit, forwardForget } from "./_control_requests.ts";
 import { DeviceReader, type ReadOutcome } from "./_device_reader.ts";
 import { type Libc, openLibc } from "./_libc.ts";
 import { ReplyWriter } from "./_reply_writer.ts";
@@ -190,7 +185,7 @@ export class FuseSession {
         return false;
       case abi.Opcode.FORGET:
       case abi.Opcode.BATCH_FORGET:
-        this.#forget(request);
+        forwardForget(this.#fs, request, this.#logger);
         return false;
       case abi.Opcode.INTERRUPT:
         this.#interrupt(request.header.unique, request.body.unique);
@@ -261,56 +256,13 @@ export class FuseSession {
     request: Extract<FuseRequest, { opcode: typeof abi.Opcode.INIT }>,
     settings: InitSettings,
   ): Promise<void> {
-    const outcome = negotiateInit(request.body, settings);
-    const unique = request.header.unique;
-    if (outcome.kind === "retry") {
-      this.#reply(unique, 0, encodeInitReply(outcome.reply));
-      return;
-    }
-    if (outcome.kind === "refuse") {
-      this.#failInit(unique, outcome.errno, new Error(outcome.message));
-      return;
-    }
-    const info: InitInfo = {
-      kernelMinor: request.body.minor,
-      kernelFlags: request.body.flags,
-      reply: outcome.reply,
-    };
-    try {
-      await this.#fs.init?.(info);
-    } catch (error) {
-      this.#failInit(unique, error instanceof FsError ? error.errno : EIO, error);
-      return;
-    }
-    this.#reply(unique, 0, encodeInitReply(outcome.reply));
-    this.#initDone.resolve(info);
-  }
-
-  /** Answers INIT with an error: the kernel then fails every access with ECONNREFUSED. */
-  #failInit(unique: number, errno: number, error: unknown): void {
-    this.#logger.error("Cannot start the FUSE session", { error: String(error) });
-    this.#reply(unique, errno, null);
-    this.#initDone.reject(error);
-  }
-
-  #forget(
-    request: Extract<
-      FuseRequest,
-      { opcode: typeof abi.Opcode.FORGET | typeof abi.Opcode.BATCH_FORGET }
-    >,
-  ): void {
-    const fs = this.#fs;
-    const failed = (error: unknown) =>
-      this.#logger.error("FUSE FORGET failed", { error: String(error) });
-    const settle = (result: void | Promise<void>) => {
-      if (result instanceof Promise) result.catch(failed);
-    };
-    try {
-      if (request.opcode === abi.Opcode.FORGET) settle(fs.forget?.(request.body));
-      else if (fs.batchForget) settle(fs.batchForget(request.body));
-      else for (const item of request.body.items) settle(fs.forget?.(item));
-    } catch (error) {
-      failed(error);
+    const outcome = await answerInit(request, settings, this.#fs, (...reply) => {
+      this.#reply(...reply);
+    });
+    if (outcome.kind === "up") this.#initDone.resolve(outcome.info);
+    if (outcome.kind === "failed") {
+      this.#logger.error("Cannot start the FUSE session", { error: String(outcome.error) });
+      this.#initDone.reject(outcome.error);
     }
   }
 
