@@ -52,20 +52,23 @@ export async function flushLocked(core: VfsCore, state: FileState): Promise<void
   state.flushing = flushing;
   state.pendingMtime = undefined;
   state.pendingCtime = undefined;
-  const indexes = [...flushing.chunks.keys()].sort((a, b) => a - b);
-  const refs = takeRefs(core, indexes.length);
-  const planned = indexes.map((index, i) => ({ index, ref: refs[i]! }));
+  let planned: { index: number; ref: string }[] = [];
   let stored: StoredChunk[];
   try {
+    const indexes = [...flushing.chunks.keys()].sort((a, b) => a - b);
+    const refs = takeRefs(core, indexes.length);
+    planned = indexes.map((index, i) => ({ index, ref: refs[i]! }));
     stored = await storeChunks(core, state, { flushing, planned, sizeBytes });
+    commitChunks(core, state, stored, { sizeBytes, ...times });
   } catch (error) {
+    // Listing the refs, storing or the commit failed: the writes are unflushed
+    // again (a later flush retries them), and what was stored goes.
     restoreUnflushed(core, state, flushing, times);
     await deleteChunks(core, planned.map(({ ref }) => ref));
     throw flushError(state.ino, error);
   } finally {
     for (const { ref } of planned) core.refsInFlight.delete(ref);
   }
-  commitChunks(core, state, stored, { sizeBytes, ...times });
   state.flushing = undefined;
   core.dirtyBytes -= flushing.bytes;
   await deleteChunks(core, stored.flatMap(({ old }) => old === undefined ? [] : [old.ref]));

@@ -1,7 +1,8 @@
 // When buffered writes are stored: a writer filling chunks in order every 16 full chunks,
 // scattered writes only at the dirty bound or on close.
 import assert from "node:assert/strict";
-import { openTestVfs, pattern, ROOT } from "./_testing.ts";
+import { isErrno, openTestVfs, pattern, ROOT } from "./_testing.ts";
+import { EIO } from "../errno.ts";
 import { O_RDWR, ROOT_INO } from "./constants.ts";
 import { REFS_RESERVED_MIN } from "./_file_flush.ts";
 
@@ -85,4 +86,41 @@ Deno.test("refs listed ahead: one commit serves many flushes, a collection spare
     );
     await t.vfs.release(ROOT, fh);
   }
+});
+
+Deno.test("a flush whose listing or commit fails keeps the writes for the next flush", async () => {
+  // Proves no acknowledged write is dropped: each failure answers EIO and leaves the bytes
+  // unflushed, so the next flush stores them, and no stored chunk is left behind.
+  await using t = await openTestVfs({ chunkSizeBytes: CHUNK });
+  const { vfs, store } = t;
+  const { attr, fh } = await vfs.create(ROOT, {
+    parent: ROOT_INO,
+    name: "f",
+    mode: 0o644,
+    flags: O_RDWR,
+  });
+  const data = pattern(5000, 7);
+  await vfs.write(ROOT, { fh, offset: 0, data });
+  const failOnce = <T extends object>(table: T, method: keyof T & string) => {
+    const original = (table[method] as (...args: unknown[]) => unknown).bind(table);
+    Object.assign(table, {
+      [method]: () => {
+        Object.assign(table, { [method]: original });
+        throw new Error(`${method} failed (injected)`);
+      },
+    });
+  };
+  failOnce(store.garbage, "add"); // Listing the new refs ahead.
+  await assert.rejects(vfs.flush(ROOT, fh), isErrno(EIO));
+  failOnce(store.chunks, "put"); // The commit that maps the stored chunk.
+  await assert.rejects(vfs.flush(ROOT, fh), isErrno(EIO));
+  await vfs.flush(ROOT, fh);
+  await vfs.release(ROOT, fh);
+  await vfs.flushAll();
+  assert.deepEqual(store.garbage.list(1000), []);
+  assert.equal(t.backend.usage().usedBytes, data.length, "only the mapped chunk is stored");
+  await t.reopen();
+  const reader = await t.vfs.open(ROOT, attr.ino, 0);
+  assert.deepEqual(await t.vfs.read(ROOT, { fh: reader, offset: 0, sizeBytes: 9000 }), data);
+  await t.vfs.release(ROOT, reader);
 });
