@@ -21,7 +21,7 @@ type ForgetRequest = Extract<
   { opcode: typeof abi.Opcode.FORGET | typeof abi.Opcode.BATCH_FORGET }
 >;
 
-/** How an INIT ended: the session is up, or refused with the error logged and answered. */
+/** How an INIT ended, answered already: up, asked to retry with an older minor, or refused. */
 export type InitOutcome = { kind: "up"; info: InitInfo } | { kind: "retry" } | {
   kind: "failed";
   error: unknown;

@@ -6,11 +6,10 @@
  * at once, and the loop then waits for more with one poll(2) on a thread. Once
  * the last request in flight is answered, the JS thread itself polls for
  * {@link QUICK_SPIN_NS}, then waits up to {@link QUICK_WAIT_NS}, for the next
- * one before it goes back to the event
- * loop: a program making one call after another gets its next request served
- * without a thread hop. That quick wait is skipped once the session has served
- * for {@link QUICK_WAIT_BUDGET_MS} without yielding, so timers and other work
- * on the event loop still run.
+ * one before it goes back to the event loop: a program making one call after
+ * another gets its next request served without a thread hop. That quick wait
+ * is skipped once the session has served for {@link QUICK_WAIT_BUDGET_MS}
+ * without yielding, so timers and other work on the event loop still run.
  *
  * A request is decoded synchronously, so the read buffer is free again at
  * once, except for WRITE, whose data stays a view into the buffer until the

@@ -1,4 +1,4 @@
-/** Grouped commits (meta_batch.ts) through the MetaStore and the Vfs, seen from a second connection. */
+/** Grouped commits (meta_batch.ts) through the MetaStore and the Vfs, seen as a kill -9 would leave them. */
 
 import assert from "node:assert/strict";
 import { MetaStore } from "./meta_store.ts";

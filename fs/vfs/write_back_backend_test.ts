@@ -255,7 +255,7 @@ Deno.test("a repair starts from the chunk's location as it is now, not as it was
   const leaving = queued.shards.find((shard) => shard.nodeId !== down.id)!.nodeId;
   const moved = await r.remote.evacuate(queued, leaving);
   r.remote.drainNode(leaving);
-  const plainBytes = JSON.parse(r.store.locations.get(ref)!).l;
+  const { plainBytes } = decodeChunkRef(r.store.locations.get(ref)!);
   r.store.transaction(() => r.store.locations.set(ref, encodeChunkRef(moved, plainBytes)));
   await backend.repairPending();
   const now = decodeChunkRef(r.store.locations.get(ref)!).location;
