@@ -53,3 +53,16 @@ Deno.test("qsfs nodes, serve and stop refuse bad usage with exit 2, before any d
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("qsfs nodes and scrub with no home say how to name one, and start nothing", async () => {
+  // No --home and neither QSFS_HOME, XDG_DATA_HOME nor HOME: connectHomeDaemon refuses.
+  for (const args of [["nodes", "list"], ["scrub"]]) {
+    const { deps, out } = recordingDeps({});
+    assert.equal(await runCli(args, deps), 1, args.join(" "));
+    assert.equal(
+      out.stderr,
+      "qsfs: Cannot reach the daemon: no home directory (give --home DIR or set QSFS_HOME)\n",
+    );
+    assert.equal(out.stdout, "");
+  }
+});
