@@ -21,6 +21,13 @@ const POLL_READ_MS = 1;
 /** Smaller reads go straight to pread (polling would not pay, and tiny arrays may live on V8's heap). */
 const POLL_READ_BYTES_MIN = 512;
 const EAGAIN = 11;
+/**
+ * {@link PositionalFile.prefetch} asks for this much per call: the kernel reads
+ * at most the device's readahead window per WILLNEED (128 KiB by default, 8 MiB
+ * on our virtual disks), and asking again for cached pages is cheap (~0.45 ms
+ * per 32 MiB in 512 KiB steps).
+ */
+const PREFETCH_STEP_BYTES = 512 * 1024;
 
 interface Libc {
   open: (path: Uint8Array, flags: number) => number;
@@ -136,6 +143,20 @@ export class PositionalFile {
       }
     }
     return this.readAt(offset, into);
+  }
+
+  /**
+   * Asks the kernel to start reading `[offset, offset + lengthBytes)` into the
+   * page cache, without waiting for it. Without FFI it does nothing.
+   */
+  prefetch(offset: number, lengthBytes: number): void {
+    const libc = this.#libc;
+    if (libc === undefined) return;
+    const end = offset + lengthBytes;
+    for (let at = offset; at < end; at += PREFETCH_STEP_BYTES) {
+      const stepBytes = Math.min(PREFETCH_STEP_BYTES, end - at);
+      libc.posix_fadvise(this.#fd, BigInt(at), BigInt(stepBytes), POSIX_FADV_WILLNEED);
+    }
   }
 
   close(): void {

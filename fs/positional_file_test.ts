@@ -1,27 +1,8 @@
 import assert from "node:assert/strict";
 import { PositionalFile } from "./positional_file.ts";
+import { cachedPages, evict } from "./_page_cache_testing.ts";
 
 const PAGE = 4096;
-const POSIX_FADV_DONTNEED = 4;
-
-/** Drops the file's pages from the page cache (POSIX_FADV_DONTNEED), so reads go to the disk. */
-function evict(path: string): void {
-  const libc = Deno.dlopen("libc.so.6", {
-    open: { parameters: ["buffer", "i32"], result: "i32" },
-    fdatasync: { parameters: ["i32"], result: "i32" },
-    posix_fadvise: { parameters: ["i32", "i64", "i64", "i32"], result: "i32" },
-    close: { parameters: ["i32"], result: "i32" },
-  });
-  try {
-    const fd = libc.symbols.open(new TextEncoder().encode(`${path}\0`), 0);
-    assert.ok(fd >= 0, `open ${path}`);
-    libc.symbols.fdatasync(fd); // Dirty pages would stay.
-    assert.equal(libc.symbols.posix_fadvise(fd, 0n, 0n, POSIX_FADV_DONTNEED), 0);
-    libc.symbols.close(fd);
-  } finally {
-    libc.close();
-  }
-}
 
 Deno.test("readSoonAt() reads what readAt() reads: pages, spans, the end, views, evicted pages", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qsfs-positional-" });
@@ -52,6 +33,36 @@ Deno.test("readSoonAt() reads what readAt() reads: pages, spans, the end, views,
           assert.ok(backing.subarray(0, 32).every((byte) => byte === 0xee), "before the view");
           assert.ok(backing.subarray(32 + length).every((byte) => byte === 0xee), "after the view");
         }
+      }
+    } finally {
+      file.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("prefetch() brings a range larger than one readahead window into the page cache", async () => {
+  // On a disk-backed directory: tmpfs pages cannot be evicted.
+  const dir = await Deno.makeTempDir({ prefix: "qsfs-positional-", dir: "/var/tmp" });
+  try {
+    const path = `${dir}/f`;
+    // Larger than the kernel's readahead window per request (128 KiB by default, 8 MiB here).
+    const sizeBytes = 40 * 1024 * 1024;
+    await Deno.writeFile(path, new Uint8Array(sizeBytes).fill(7));
+    evict(path);
+    const countCached = () => cachedPages(path, sizeBytes).reduce((sum, bit) => sum + bit, 0);
+    assert.equal(countCached(), 0, "pages left in the cache after the eviction");
+    const file = new PositionalFile(path);
+    try {
+      file.prefetch(0, sizeBytes);
+      // The reads run in the background: wait, with a deadline, until every page is in.
+      const pageCount = sizeBytes / PAGE;
+      const deadlineMs = Date.now() + 20_000;
+      let cached: number;
+      while ((cached = countCached()) < pageCount) {
+        assert.ok(Date.now() < deadlineMs, `only ${cached} of ${pageCount} pages were read in`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
     } finally {
       file.close();

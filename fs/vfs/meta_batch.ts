@@ -28,6 +28,8 @@ export class CommitBatch {
   readonly #rollbackTo: StatementSync;
   /** Called when changes were rolled back, so caches of rows can be dropped. */
   readonly #onRollback: () => void;
+  /** Called before each commit (wal_warmer.ts). */
+  readonly #beforeCommit: () => void;
   /** Whether a write transaction is open, holding changes that are not committed. */
   #open = false;
   /** Changes in the open transaction. */
@@ -36,7 +38,7 @@ export class CommitBatch {
   /** Why a commit on the timer failed: reported by the next {@link commit}. */
   #failure: unknown;
 
-  constructor(db: DatabaseSync, onRollback: () => void) {
+  constructor(db: DatabaseSync, onRollback: () => void, beforeCommit: () => void = () => {}) {
     this.#db = db;
     this.#begin = db.prepare("BEGIN IMMEDIATE");
     this.#commit = db.prepare("COMMIT");
@@ -45,6 +47,7 @@ export class CommitBatch {
     this.#release = db.prepare("RELEASE change");
     this.#rollbackTo = db.prepare("ROLLBACK TO change");
     this.#onRollback = onRollback;
+    this.#beforeCommit = beforeCommit;
   }
 
   /** Runs `change` all-or-nothing and commits it (with the open batch) before returning. */
@@ -68,6 +71,7 @@ export class CommitBatch {
   commit(): void {
     this.#clearTimer();
     if (this.#open) {
+      this.#beforeCommit();
       try {
         this.#commit.run();
       } catch (error) {

@@ -19,6 +19,7 @@ import { createSchema, migrateSchema, readSchemaVersion, SCHEMA_VERSION } from "
 import { S_IFDIR } from "./constants.ts";
 import { systemClock } from "./time.ts";
 import type { Ino } from "./types.ts";
+import { WalWarmer } from "./wal_warmer.ts";
 
 /**
  * WAL pages after which a commit copies the log back into the database (a
@@ -80,6 +81,7 @@ export class MetaStore {
   readonly #db: DatabaseSync;
   readonly #synchronous: string;
   readonly #batch: CommitBatch;
+  readonly #walWarmer: WalWarmer;
   #transactionDepth = 0;
   #rollbacks = 0;
 
@@ -110,10 +112,15 @@ export class MetaStore {
       throw error;
     }
     this.inodes = new InodeTable(this.#db);
-    this.#batch = new CommitBatch(this.#db, () => {
-      this.inodes.forgetAll();
-      this.#rollbacks++;
-    });
+    this.#walWarmer = new WalWarmer(`${path}-wal`);
+    this.#batch = new CommitBatch(
+      this.#db,
+      () => {
+        this.inodes.forgetAll();
+        this.#rollbacks++;
+      },
+      () => this.#walWarmer.beforeCommit(),
+    );
     this.dentries = new DentryTable(this.#db);
     this.chunks = new ChunkTable(this.#db);
     this.garbage = new GarbageTable(this.#db);
@@ -243,6 +250,7 @@ export class MetaStore {
     try {
       this.#batch.finish();
     } finally {
+      this.#walWarmer.close();
       this.#db.close();
     }
   }
