@@ -71,14 +71,31 @@ export async function startQsfs(home: string, dir: string): Promise<Target> {
   };
 }
 
-/** A fresh gocryptfs filesystem: cipher directory `cipher`, mounted at `dir`. */
-export async function startGocryptfs(cipher: string, dir: string): Promise<Target> {
+/**
+ * A fresh gocryptfs filesystem: cipher directory `cipher`, mounted at `dir`.
+ * `allowOther` mounts it the way qsfs mounts as root, open to every user as
+ * the permission bits allow (gocryptfs then asks the kernel to check them,
+ * default_permissions); its name says so.
+ */
+export async function startGocryptfs(
+  cipher: string,
+  dir: string,
+  { allowOther = false }: { allowOther?: boolean } = {},
+): Promise<Target> {
   await run("gocryptfs", ["-init", "-q", "-extpass", GOCRYPTFS_PASSWORD, cipher]);
   // gocryptfs forks into the background once the mount is usable. The
   // background process keeps the descriptors it was given, so none is piped.
   const mount = async () => {
     const { code } = await new Deno.Command("gocryptfs", {
-      args: ["-q", "-nosyslog", "-extpass", GOCRYPTFS_PASSWORD, cipher, dir],
+      args: [
+        "-q",
+        "-nosyslog",
+        ...(allowOther ? ["-allow_other"] : []),
+        "-extpass",
+        GOCRYPTFS_PASSWORD,
+        cipher,
+        dir,
+      ],
       stdin: "null",
       stdout: "null",
       stderr: "inherit",
@@ -89,7 +106,7 @@ export async function startGocryptfs(cipher: string, dir: string): Promise<Targe
   await mount();
   const version = /gocryptfs v?([\d.]+)/.exec(await run("gocryptfs", ["-version"]))?.[1] ?? "";
   return {
-    name: `gocryptfs ${version}`.trim(),
+    name: `gocryptfs ${version}`.trim() + (allowOther ? " -allow_other" : ""),
     dir,
     async remount() {
       await unmount();
