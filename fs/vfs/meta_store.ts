@@ -22,11 +22,24 @@ import type { Ino } from "./types.ts";
 import { WalWarmer } from "./wal_warmer.ts";
 
 /**
+ * Page size of a new database (an existing one keeps its own). A commit
+ * appends every page it touched to the log (~7 for a create), and a
+ * checkpoint syncs the whole log: with 1 KiB pages instead of SQLite's 4 KiB
+ * the log takes a quarter of the bytes. In-process, a close(2) that commits a
+ * create took ~38 us instead of ~62 us (checkpoints included); through a
+ * mount, creates were 8-16% faster in four alternating runs, and untar
+ * 10-14% in three of four. Rows stay small (a name is at most 255 bytes);
+ * the trees are a level deeper, which the page cache absorbs.
+ */
+const PAGE_SIZE_BYTES = 1024;
+
+/**
  * WAL pages after which a commit copies the log back into the database (a
  * checkpoint, with two disk flushes, run by the commit that passes the mark).
- * SQLite's default is 1000 (~4 MiB): a checkpoint every ~70 small files
- * untarred. 8192 (32 MiB of log) makes them eight times rarer, and most pages
- * they copy were written many times over (the directory's row, index pages).
+ * SQLite's default is 1000: a checkpoint every ~70 small files untarred.
+ * 8192 (8 MiB of log) makes them eight times rarer, and most pages they copy
+ * were written many times over (the directory's row, index pages); 32768 did
+ * no better.
  */
 const WAL_AUTOCHECKPOINT_PAGES = 8192;
 
@@ -101,7 +114,8 @@ export class MetaStore {
     this.#db = new DatabaseSync(path);
     try {
       this.#db.exec(
-        `PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.#synchronous};
+        // page_size first: it applies only to a database not created yet.
+        `PRAGMA page_size = ${PAGE_SIZE_BYTES}; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.#synchronous};
          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
          PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES};
          PRAGMA cache_size = -${PAGE_CACHE_KIB};`,

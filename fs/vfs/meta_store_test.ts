@@ -24,8 +24,31 @@ Deno.test("MetaStore.open() creates a versioned schema with a root directory", a
     assert.equal(store.query("PRAGMA journal_mode")[0]!.journal_mode, "wal");
     assert.equal(store.query("PRAGMA wal_autocheckpoint")[0]!.wal_autocheckpoint, 8192);
     assert.equal(store.query("PRAGMA cache_size")[0]!.cache_size, -32 * 1024);
+    assert.equal(store.query("PRAGMA page_size")[0]!.page_size, 1024);
     assert.deepEqual(checkMetadata(store), []);
     store.close();
+  });
+});
+
+Deno.test("a database made with 4 KiB pages keeps them, and opens and stores as before", async () => {
+  await withDirectory((directory) => {
+    const path = `${directory}/m.sqlite`;
+    // What an older qsfs made: SQLite's default page size, fixed by the first write.
+    const old = new DatabaseSync(path);
+    old.exec("PRAGMA page_size = 4096; CREATE TABLE scratch (x); DROP TABLE scratch;");
+    old.close();
+    const store = MetaStore.open(path);
+    assert.equal(store.query("PRAGMA page_size")[0]!.page_size, 4096);
+    store.transaction(() => {
+      const inode = store.inodes.insert(testInode());
+      store.dentries.insert(1, new TextEncoder().encode("kept"), inode.ino);
+    });
+    store.close();
+    const reopened = MetaStore.open(path);
+    assert.equal(reopened.query("PRAGMA page_size")[0]!.page_size, 4096);
+    assert.notEqual(reopened.dentries.lookup(1, new TextEncoder().encode("kept")), undefined);
+    assert.deepEqual(checkMetadata(reopened), []);
+    reopened.close();
   });
 });
 
