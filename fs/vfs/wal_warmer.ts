@@ -38,8 +38,12 @@ export class WalWarmer {
   #file: PositionalFile | undefined;
   #lastCommitMs = -Infinity;
   #lastWarmMs = -Infinity;
+  #warmings = 0;
+
   /** How many times the log was read ahead (for tests). */
-  warmings = 0;
+  get warmings(): number {
+    return this.#warmings;
+  }
 
   /** `walPath`: the log (`<database>-wal`); it may not exist yet. */
   constructor(walPath: string, nowMs: () => number = () => performance.now()) {
@@ -73,6 +77,6 @@ export class WalWarmer {
       return; // No log yet: nothing to read ahead. It is only a hint.
     }
     this.#file.prefetch(0, sizeBytes);
-    this.warmings++;
+    this.#warmings++;
   }
 }
