@@ -13,6 +13,7 @@ import { assert } from "../_assert.ts";
 import { ChunkTable, GarbageTable, OrphanTable, SymlinkTable, XattrTable } from "./meta_data.ts";
 import { CommitBatch } from "./meta_batch.ts";
 import { DentryTable } from "./meta_entries.ts";
+import { configureConnection } from "./meta_connection.ts";
 import { InodeTable } from "./meta_inodes.ts";
 import { ChunkLocationTable } from "./meta_locations.ts";
 import { createSchema, migrateSchema, readSchemaVersion, SCHEMA_VERSION } from "./schema.ts";
@@ -20,35 +21,6 @@ import { S_IFDIR } from "./constants.ts";
 import { systemClock } from "./time.ts";
 import type { Ino } from "./types.ts";
 import { WalWarmer } from "./wal_warmer.ts";
-
-/**
- * Page size of a new database (an existing one keeps its own). A commit
- * appends every page it touched to the log (~7 for a create), and a
- * checkpoint syncs the whole log: with 1 KiB pages instead of SQLite's 4 KiB
- * the log takes a quarter of the bytes. In-process, a close(2) that commits a
- * create took ~38 us instead of ~62 us (checkpoints included); through a
- * mount, creates were 8-16% faster in four alternating runs, and untar
- * 10-14% in three of four. Rows stay small (a name is at most 255 bytes);
- * the trees are a level deeper, which the page cache absorbs.
- */
-const PAGE_SIZE_BYTES = 1024;
-
-/**
- * WAL pages after which a commit copies the log back into the database (a
- * checkpoint, with two disk flushes, run by the commit that passes the mark).
- * SQLite's default is 1000: a checkpoint every ~70 small files untarred.
- * 8192 (8 MiB of log) makes them eight times rarer, and most pages they copy
- * were written many times over (the directory's row, index pages); 32768 did
- * no better.
- */
-const WAL_AUTOCHECKPOINT_PAGES = 8192;
-
-/**
- * SQLite's page cache, KiB (it grows to this only as pages are used). The
- * default, 2 MiB, is smaller than the indexes of a tree of ~10k files, so
- * lookups and inserts read pages again from the OS.
- */
-const PAGE_CACHE_KIB = 32 * 1024;
 
 /** Default chunk size: 4 MiB. */
 export const CHUNK_SIZE_BYTES_DEFAULT = 4 * 1024 * 1024;
@@ -92,7 +64,7 @@ export class MetaStore {
   /** How many orphans the last open found and removed. */
   readonly orphansRemoved: number;
   readonly #db: DatabaseSync;
-  readonly #synchronous: string;
+  readonly #synchronous: "NORMAL" | "FULL";
   readonly #batch: CommitBatch;
   readonly #walWarmer: WalWarmer;
   #transactionDepth = 0;
@@ -113,13 +85,7 @@ export class MetaStore {
     this.#synchronous = options.synchronous === "full" ? "FULL" : "NORMAL";
     this.#db = new DatabaseSync(path);
     try {
-      this.#db.exec(
-        // page_size first: it applies only to a database not created yet.
-        `PRAGMA page_size = ${PAGE_SIZE_BYTES}; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = ${this.#synchronous};
-         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;
-         PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES};
-         PRAGMA cache_size = -${PAGE_CACHE_KIB};`,
-      );
+      configureConnection(this.#db, this.#synchronous);
       this.chunkSizeBytes = prepareSchema(this.#db, path, options);
     } catch (error) {
       this.#db.close();
