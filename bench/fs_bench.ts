@@ -19,7 +19,7 @@
  * - untar_per_s: `tar -x` of 5,000 small files (1-8 KiB) in 50 directories.
  *
  * Needs root (to mount and to drop caches), fio and gocryptfs. A whole run
- * takes about three minutes here. Set QSFS_BENCH_DIR to measure another disk.
+ * takes about two and a half minutes here. Set QSFS_BENCH_DIR to measure another disk.
  */
 
 import {

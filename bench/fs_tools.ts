@@ -74,8 +74,8 @@ export async function startQsfs(home: string, dir: string): Promise<Target> {
 /**
  * A fresh gocryptfs filesystem: cipher directory `cipher`, mounted at `dir`.
  * `allowOther` mounts it the way qsfs mounts as root, open to every user as
- * the permission bits allow (gocryptfs then asks the kernel to check them,
- * default_permissions); its name says so.
+ * the permission bits allow (gocryptfs then asks the kernel to check them:
+ * /proc/mounts shows default_permissions,allow_other); its name says so.
  */
 export async function startGocryptfs(
   cipher: string,

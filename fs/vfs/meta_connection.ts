@@ -12,9 +12,10 @@ import type { DatabaseSync } from "node:sqlite";
  * appends every page it touched to the log (~7 for a create), and a
  * checkpoint syncs the whole log: with 1 KiB pages instead of SQLite's 4 KiB
  * the log takes a quarter of the bytes. In-process, a close(2) that commits a
- * create took ~38 us instead of ~62 us (checkpoints included); through a
- * mount, creates were 8-16% faster in four alternating runs, and untar
- * 10-14% in three of four. Rows stay small (a name is at most 255 bytes);
+ * create took ~38 us instead of ~62 us (checkpoints included). Through a
+ * mount, in three sets of alternating runs (medians): creates +12% and +14%
+ * in two and equal in the first, untar +10-14% in all three; stat and unlink
+ * mixed (equal in-process). Rows stay small (a name is at most 255 bytes);
  * the trees are a level deeper, which the page cache absorbs.
  */
 const PAGE_SIZE_BYTES = 1024;

@@ -7,11 +7,12 @@
  * of a file page, and a page the kernel has dropped (a big copy through
  * the mount, memory pressure, `drop_caches`) must first be read from the disk,
  * synchronously, inside the write. The benchmark drops the caches before its
- * stats (and unlinks after them) and before its untar: in-process timing gave
- * ~0.4-0.6 s of commits per 10,000 unlinks with the log evicted, ~0.08 s with
- * it read ahead. Through a mount, medians of alternating runs against the
- * commit before: unlinks ~4.8k -> ~6.9k/s and ~5.0k -> ~7.2k/s, untar +3% and
- * +8% (noise-sized), creates unchanged.
+ * stats (and unlinks after them) and before its untar: its 10,000 unlinks
+ * spent ~0.5-0.65 s in commits with the log evicted, ~0.08-0.1 s with it read
+ * ahead (commits timed inside the mount's server, 4 KiB pages). Through a
+ * mount, medians of alternating runs against the commit before: unlinks ~4.8k
+ * -> ~6.9k/s and ~5.0k -> ~7.2k/s, untar +3% and +8% (noise-sized), creates
+ * unchanged.
  *
  * So before a commit that follows an idle gap (when pages are most likely to
  * have gone), and at most every second otherwise, the whole log is read ahead
